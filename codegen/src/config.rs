@@ -1,0 +1,165 @@
+//! The generator configuration that sits beside a spec document: crate
+//! facts, PowerShell module facts and AutoRest-style directives. Everything
+//! module-specific lives here, not in the generator's Rust code.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::error::Error;
+use crate::load::{from_value, parse_yaml};
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// The OpenAPI document, relative to the configuration file.
+    #[serde(default)]
+    pub input: Option<String>,
+    /// Facts about the emitted crate.
+    #[serde(default)]
+    #[serde(rename = "crate")]
+    pub package: CrateConfig,
+    /// PowerShell module facts.
+    #[serde(default)]
+    pub module: ModuleConfig,
+    /// Component schema name -> Rust path (relative to the crate root) of a
+    /// type the runtime provides instead.
+    #[serde(default)]
+    pub replace: BTreeMap<String, String>,
+    /// Path placeholder -> PowerShell parameter name, where no rule gives it.
+    #[serde(default)]
+    pub parameter_names: BTreeMap<String, String>,
+    /// Module-wide identity keys: path placeholder -> description.
+    #[serde(default)]
+    pub identity_keys: BTreeMap<String, String>,
+    /// Directives applied to the derived cmdlets, in order.
+    #[serde(default)]
+    pub directive: Vec<Directive>,
+}
+
+/// The emitted crate's package facts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CrateConfig {
+    /// Package name (kebab-case).
+    pub name: String,
+    /// Package version.
+    pub version: String,
+    /// Name of the CLI binary.
+    pub binary: String,
+    /// Package description.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+impl Default for CrateConfig {
+    fn default() -> Self {
+        CrateConfig {
+            name: "graph-client".into(),
+            version: "0.1.0".into(),
+            binary: "mgbeta".into(),
+            description: None,
+        }
+    }
+}
+
+/// PowerShell module facts.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ModuleConfig {
+    /// Module name; the identity type is `I<name>Identity`. Defaults to the
+    /// document's `info.title`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Noun prefix override (`MgBeta`); derived from the server URL otherwise.
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// Base of the online help links (`.../<cmdlet-lowercase>` is appended).
+    #[serde(default)]
+    pub help_uri_base: Option<String>,
+}
+
+/// One AutoRest-style directive: a selector and an action.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Directive {
+    /// What the directive applies to.
+    #[serde(rename = "where")]
+    pub selector: Selector,
+    /// Changes to make.
+    #[serde(default)]
+    pub set: Option<DirectiveSet>,
+    /// Remove the selected cmdlets, parameter sets or operations.
+    #[serde(default)]
+    pub remove: bool,
+}
+
+/// Selects cmdlets, operations or parameters. All given fields must match.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Selector {
+    /// Regex on the full cmdlet name (`Start-MgBetaApplicationSynchronizationJob`).
+    #[serde(default)]
+    pub cmdlet: Option<String>,
+    /// Regex on the operationId.
+    #[serde(default)]
+    pub operation_id: Option<String>,
+    /// Exact parameter-set name.
+    #[serde(default)]
+    pub parameter_set: Option<String>,
+    /// Exact PowerShell parameter name.
+    #[serde(default)]
+    pub parameter_name: Option<String>,
+}
+
+/// What a directive changes.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DirectiveSet {
+    /// Aliases to add to the selected parameter.
+    #[serde(default)]
+    pub alias: Vec<String>,
+    /// New name of the selected parameter.
+    #[serde(default)]
+    pub parameter_name: Option<String>,
+    /// New verb of the selected cmdlet.
+    #[serde(default)]
+    pub verb: Option<String>,
+    /// New noun (without prefix) of the selected cmdlet.
+    #[serde(default)]
+    pub subject: Option<String>,
+}
+
+impl Config {
+    /// Parses a configuration file's text; `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Config, Error> {
+        if text.trim().is_empty() {
+            return Ok(Config::default());
+        }
+        let value: serde_yaml::Value = parse_yaml(file, text)?;
+        from_value(file, value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_errors_with_a_pointer() {
+        let err = Config::parse("spec/codegen.yaml", "crate:\n  name: a\n  version: b\n  binary: c\n  colour: red\n")
+            .expect_err("unknown field");
+        assert!(err.to_string().contains("spec/codegen.yaml#/crate/colour") || err.to_string().contains("#/crate"), "{err}");
+    }
+
+    #[test]
+    fn directives_parse() {
+        let c = Config::parse(
+            "c.yaml",
+            "directive:\n  - where: {parameter-name: ApplicationId}\n    set: {alias: [ObjectId]}\n",
+        )
+        .expect("valid");
+        assert_eq!(c.directive[0].set.as_ref().map(|s| s.alias.clone()), Some(vec!["ObjectId".to_owned()]));
+    }
+}

@@ -1,0 +1,271 @@
+//! Cmdlets -> one module each: binder metadata, the typed parameter sets (an
+//! enum, so invalid combinations cannot be written), request building with
+//! the identity checks, and the entry the CLI registry lists.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::operations::params_struct;
+use super::types::{docs, ident};
+use super::File;
+use crate::ir::{Api, Cmdlet, CmdletParam, Location, Operation, ParamKind, ParamSet, Success};
+use crate::render::{rust_file, Provenance};
+
+pub(super) fn files(api: &Api, provenance: &Provenance) -> Vec<File> {
+    let mut files: Vec<File> = api
+        .cmdlets
+        .iter()
+        .map(|c| File { path: format!("src/cmdlets/{}.rs", c.module_name), contents: rust_file(provenance, cmdlet(api, c)) })
+        .collect();
+    files.push(File { path: "src/cmdlets/mod.rs".into(), contents: rust_file(provenance, registry(api)) });
+    files
+}
+
+fn registry(api: &Api) -> TokenStream {
+    let mods = api.cmdlets.iter().map(|c| {
+        let m = ident(&c.module_name);
+        let t = ident(&c.rust_name);
+        let doc = format!(" `{}`.", c.name);
+        quote! {
+            #[doc = #doc]
+            pub mod #m;
+            pub use #m::#t;
+        }
+    });
+    let entries = api.cmdlets.iter().map(|c| {
+        let m = ident(&c.module_name);
+        quote! { CmdletEntry { meta: &#m::META, help: #m::HELP, run: #m::run }, }
+    });
+    quote! {
+        //! The cmdlets, one module each, and the registry the CLI runs them from.
+
+        use crate::runtime::cmdlet::CmdletEntry;
+
+        #(#mods)*
+
+        /// Every cmdlet of the crate, sorted by name.
+        pub static CMDLETS: &[CmdletEntry] = &[#(#entries)*];
+    }
+}
+
+fn param_meta(p: &CmdletParam) -> TokenStream {
+    let name = &p.name;
+    let aliases = &p.aliases;
+    let ty = ident(&p.binder_type);
+    let type_name = &p.ps_type;
+    let sets = match &p.sets {
+        None => {
+            let pipeline = p.all_sets_pipeline;
+            quote! { Sets::All { mandatory: false, from_pipeline: #pipeline } }
+        }
+        Some(list) => {
+            let items = list.iter().map(|m| {
+                let (set, mandatory, pipeline) = (&m.set, m.mandatory, m.from_pipeline);
+                quote! { SetMembership { set: #set, mandatory: #mandatory, from_pipeline: #pipeline } }
+            });
+            quote! { Sets::Some(&[#(#items),*]) }
+        }
+    };
+    quote! {
+        ParamMeta { name: #name, aliases: &[#(#aliases),*], ty: ParamType::#ty, type_name: #type_name, sets: #sets }
+    }
+}
+
+/// Parameters of an operation that a set binds, in declaration order.
+fn set_params<'a>(cmdlet: &'a Cmdlet, set: &ParamSet, op: &Operation) -> Vec<&'a CmdletParam> {
+    cmdlet
+        .params
+        .iter()
+        .filter(|p| matches!(p.kind, ParamKind::Operation { .. }))
+        .filter(|p| p.sets.as_ref().is_some_and(|l| l.iter().any(|m| m.set == set.name)))
+        .filter(|p| match &p.kind {
+            ParamKind::Operation { wire_name, .. } => op.params.iter().any(|q| &q.wire_name == wire_name),
+            _ => false,
+        })
+        .collect()
+}
+
+fn cmdlet(api: &Api, c: &Cmdlet) -> TokenStream {
+    let ty = ident(&c.rust_name);
+    let name = &c.name;
+    let default_set = c.sets.iter().find(|s| s.default).map_or("", |s| s.name.as_str());
+    let set_names = c.sets.iter().map(|s| &s.name);
+    let metas = c.params.iter().map(param_meta);
+    let help_path = format!("../../docs/{}.md", c.name);
+    let identity = ident(&api.identity.type_name);
+    let should_process = c.should_process;
+
+    let mut variants = Vec::new();
+    let mut set_arms = Vec::new();
+    let mut request_arms = Vec::new();
+    let mut bind_arms = Vec::new();
+    for set in &c.sets {
+        let Some(op) = api.operations.get(set.operation) else { continue };
+        let variant = ident(&set.variant);
+        let set_name = &set.name;
+        let kind = match op.success {
+            Success::NoContent => quote! { ResponseKind::NoContent },
+            Success::Json(_) => quote! { ResponseKind::Json },
+            Success::Raw { .. } => quote! { ResponseKind::Raw },
+        };
+        let builder = ident(&op.rust_name);
+        let mut fields = Vec::new();
+        let mut field_names = Vec::new();
+        let mut binds = Vec::new();
+        let mut key_lets = Vec::new();
+        let mut args = Vec::new();
+        if set.via_identity {
+            fields.push(quote! {
+                /// `-InputObject`: the identity whose keys address the resource.
+                input_object: crate::identity::#identity,
+            });
+            field_names.push(ident("input_object"));
+            binds.push(quote! {
+                input_object: {
+                    let value = bound.take("InputObject").map(|v| v.to_json()).unwrap_or(::serde_json::Value::Null);
+                    crate::identity::#identity::from_json(&value)?
+                },
+            });
+            for p in op.params.iter().filter(|p| p.location == Location::Path) {
+                let local = ident(&p.rust_name);
+                let ps = &p.ps_name;
+                key_lets.push(quote! { let #local = input_object.require(#ps)?; });
+                args.push(quote! { #local });
+            }
+        } else {
+            for p in op.params.iter().filter(|p| p.location == Location::Path) {
+                let Some(cp) = c.params.iter().find(|cp| matches!(&cp.kind, ParamKind::Operation { wire_name, location: Location::Path, .. } if wire_name == &p.wire_name)) else { continue };
+                let field = ident(&cp.rust_name);
+                let ps = &cp.name;
+                let doc = format!(" `-{}`: {}", cp.name, cp.description);
+                fields.push(quote! { #[doc = #doc] #field: ::std::string::String, });
+                field_names.push(field.clone());
+                binds.push(quote! { #field: crate::runtime::cmdlet::take_string(bound, #ps).unwrap_or_default(), });
+                args.push(quote! { #field });
+            }
+        }
+        if let Some(st) = params_struct(op) {
+            fields.push(quote! {
+                /// Optional query and header parameters.
+                params: crate::operations::#st,
+            });
+            field_names.push(ident("params"));
+            let mut takes = Vec::new();
+            for p in set_params(c, set, op) {
+                let ParamKind::Operation { wire_name, location, .. } = &p.kind else { continue };
+                if *location == Location::Path {
+                    continue;
+                }
+                let Some(op_param) = op.params.iter().find(|q| &q.wire_name == wire_name) else { continue };
+                let field = ident(&op_param.rust_name);
+                let ps = &p.name;
+                takes.push(quote! { params.#field = crate::runtime::cmdlet::take_json(bound, #ps)?; });
+            }
+            binds.push(quote! {
+                params: {
+                    let mut params = crate::operations::#st::default();
+                    #(#takes)*
+                    params
+                },
+            });
+            args.push(quote! { params });
+        }
+        let set_doc = format!(
+            " The `{}` parameter set{}: `{} {}`{}.",
+            set.name,
+            if set.default { " (default)" } else { "" },
+            op.method.as_str(),
+            op.path.raw,
+            if set.via_identity { ", keys read from -InputObject" } else { "" }
+        );
+        variants.push(quote! { #[doc = #set_doc] #variant { #(#fields)* }, });
+        set_arms.push(quote! { Self::#variant { .. } => #set_name, });
+        request_arms.push(quote! {
+            Self::#variant { #(#field_names),* } => {
+                #(#key_lets)*
+                ::std::result::Result::Ok((crate::operations::#builder(#(#args),*)?, #kind))
+            }
+        });
+        bind_arms.push(quote! { #set_name => ::std::result::Result::Ok(Self::#variant { #(#binds)* }), });
+    }
+
+    let type_doc = docs(Some(&c.synopsis), &c.name);
+    let heading = format!(" `{}`: each variant is one parameter set.", c.name);
+    let module_doc = format!(" `{}`.", c.name);
+    quote! {
+        #![doc = #module_doc]
+
+        use std::sync::Arc;
+
+        use crate::runtime::binder::{Bound, CmdletMeta, ParamMeta, ParamType, SetMembership, Sets};
+        use crate::runtime::client::{ApiRequest, Client};
+        use crate::runtime::cmdlet::{execute, CommonParameters, Host, Invocation, ResponseKind, RunFuture};
+        use crate::runtime::error::Error;
+
+        /// Binder metadata: parameter sets, parameters, aliases and types.
+        pub static META: CmdletMeta = CmdletMeta {
+            name: #name,
+            default_set: #default_set,
+            sets: &[#(#set_names),*],
+            params: &[#(#metas),*],
+        };
+
+        /// The help document, as `Get-Help` would show it.
+        pub const HELP: &str = include_str!(#help_path);
+
+        #[doc = #heading]
+        #[doc = ""]
+        #type_doc
+        #[derive(Debug, Clone, PartialEq)]
+        #[allow(clippy::large_enum_variant)]
+        pub enum #ty { #(#variants)* }
+
+        impl #ty {
+            /// The cmdlet name.
+            pub const NAME: &'static str = #name;
+            /// Whether the cmdlet supports -WhatIf and -Confirm.
+            pub const SHOULD_PROCESS: bool = #should_process;
+
+            /// The parameter set this value stands for.
+            pub fn parameter_set(&self) -> &'static str {
+                match self { #(#set_arms)* }
+            }
+
+            /// The request this cmdlet sends, after the identity checks;
+            /// nothing is sent here.
+            pub fn request(&self) -> ::std::result::Result<(ApiRequest, ResponseKind), Error> {
+                match self { #(#request_arms)* }
+            }
+
+            /// Runs the cmdlet: -Break, the identity and path checks, -WhatIf,
+            /// -Confirm, then the call.
+            pub async fn invoke(&self, client: &Client, common: &CommonParameters, host: &dyn Host) -> ::std::result::Result<Invocation, Error> {
+                if common.debug_break {
+                    host.wait_for_debugger().await?;
+                }
+                let (request, kind) = self.request()?;
+                let operation = ::std::format!("{}_{}", Self::NAME, self.parameter_set());
+                execute(client, common, host, &operation, Self::SHOULD_PROCESS, request, kind).await
+            }
+
+            /// Builds the typed cmdlet from a binding of [`META`].
+            pub fn from_bound(bound: &mut Bound) -> ::std::result::Result<Self, Error> {
+                match bound.set {
+                    #(#bind_arms)*
+                    other => ::std::result::Result::Err(Error::Binding {
+                        id: "AmbiguousParameterSet",
+                        message: ::std::format!("Parameter set '{other}' is not a parameter set of {}.", Self::NAME),
+                    }),
+                }
+            }
+        }
+
+        /// Registry entry point: binding -> typed cmdlet -> invocation.
+        pub(crate) fn run(client: Client, mut bound: Bound, common: CommonParameters, host: Arc<dyn Host>) -> RunFuture {
+            ::std::boxed::Box::pin(async move {
+                let cmdlet = #ty::from_bound(&mut bound)?;
+                cmdlet.invoke(&client, &common, &*host).await
+            })
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! The module-wide identity type (`IApplicationsIdentity`): one optional
+//! string per path key of the module, named as PowerShell names them.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::types::ident;
+use crate::ir::Api;
+
+pub(super) fn emit(api: &Api) -> TokenStream {
+    let id = &api.identity;
+    let name = ident(&id.type_name);
+    let fields = id.properties.iter().map(|p| {
+        let field = ident(&p.rust_name);
+        let wire = &p.name;
+        let doc = format!(" `{}`: {}.", p.name, p.description.trim_end_matches('.'));
+        quote! {
+            #[doc = #doc]
+            #[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")]
+            pub #field: ::std::option::Option<::std::string::String>,
+        }
+    });
+    let names = id.properties.iter().map(|p| &p.name);
+    let getters = id.properties.iter().map(|p| {
+        let field = ident(&p.rust_name);
+        let wire = &p.name;
+        quote! { #wire => self.#field.as_deref(), }
+    });
+    let setters = id.properties.iter().map(|p| {
+        let field = ident(&p.rust_name);
+        let wire = &p.name;
+        quote! { #wire => self.#field = value, }
+    });
+    let type_doc = format!(
+        " Identity of any `{}` resource: the keys of its path. PowerShell's `-InputObject` takes it,\n as a hashtable or a JSON object whose property names match case-insensitively.",
+        api.title
+    );
+    let type_doc_lines = type_doc.lines().map(str::to_owned);
+    quote! {
+        //! The identity type used by the `ViaIdentity` parameter sets.
+
+        use crate::runtime::error::Error;
+
+        #(#[doc = #type_doc_lines])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name { #(#fields)* }
+
+        impl #name {
+            /// Property names, in the order the help documents list them.
+            pub const PROPERTIES: &'static [&'static str] = &[#(#names),*];
+
+            /// The value of a property by its PowerShell name (exact case).
+            pub fn get(&self, name: &str) -> ::std::option::Option<&str> {
+                match name { #(#getters)* _ => ::std::option::Option::None }
+            }
+
+            fn set(&mut self, name: &str, value: ::std::option::Option<::std::string::String>) {
+                match name { #(#setters)* _ => {} }
+            }
+
+            /// Reads a JSON object the way PowerShell binds a hashtable: names
+            /// match case-insensitively, unknown properties are ignored, and
+            /// numbers or booleans are taken as their text.
+            pub fn from_json(value: &::serde_json::Value) -> ::std::result::Result<Self, Error> {
+                let ::serde_json::Value::Object(map) = value else {
+                    return ::std::result::Result::Err(Error::InvalidArgument(
+                        "InputObject must be a JSON object whose properties are identity keys".to_owned(),
+                    ));
+                };
+                let mut identity = Self::default();
+                for (key, value) in map {
+                    let Some(name) = Self::PROPERTIES.iter().find(|n| n.eq_ignore_ascii_case(key)) else { continue };
+                    let text = match value {
+                        ::serde_json::Value::Null => ::std::option::Option::None,
+                        ::serde_json::Value::String(s) => ::std::option::Option::Some(s.clone()),
+                        other => ::std::option::Option::Some(other.to_string()),
+                    };
+                    identity.set(name, text);
+                }
+                ::std::result::Result::Ok(identity)
+            }
+
+            /// The value of a key the call needs. PowerShell only rejects a
+            /// missing (null) value; an empty one is rejected too, since it
+            /// would address a different resource.
+            pub fn require(&self, name: &str) -> ::std::result::Result<&str, Error> {
+                match self.get(name) {
+                    ::std::option::Option::Some(value) if !value.is_empty() => ::std::result::Result::Ok(value),
+                    _ => ::std::result::Result::Err(Error::NullIdentityProperty { name: name.to_owned() }),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Lower: a loaded document plus the configuration -> the IR. All checks
+//! happen here; problems are collected, not thrown at the first one.
+
+mod cmdlets;
+pub(crate) mod operations;
+mod resolve;
+mod schemas;
+
+use std::collections::BTreeMap;
+
+use crate::config::Config;
+use crate::error::{Error, Pointer, Sink};
+use crate::ir::{Api, Crate, Identity, IdentityProperty, Location};
+use crate::load::Loaded;
+use crate::naming::cmdlet::{parameter_name, NamePrefix};
+use crate::naming::ident::snake_case;
+
+/// Lowers a loaded document. `config_file` names the configuration in errors.
+pub fn lower(loaded: &Loaded, config: &Config, config_file: &str) -> Result<Api, Error> {
+    let doc = &loaded.doc;
+    let mut sink = Sink::new(&loaded.file);
+    let mut config_sink = Sink::new(config_file);
+
+    let base_url = match doc.servers.first() {
+        Some(server) => server.url.trim_end_matches('/').to_owned(),
+        None => {
+            sink.push(&Pointer::root().join("servers"), None, "no server URL is declared; the client needs a base URL");
+            String::new()
+        }
+    };
+
+    let mut schemas = schemas::SchemaLowering::new(doc, &config.replace);
+    let operations = operations::lower_operations(doc, &mut schemas, &config.parameter_names, &mut sink);
+    schemas.lower_components(&mut sink);
+
+    let module = config.module.name.clone().unwrap_or_else(|| doc.info.title.replace(' ', ""));
+    let identity = build_identity(&module, &operations, config);
+    let prefix = match &config.module.prefix {
+        Some(p) => NamePrefix { prefix: p.clone(), subject_prefix: String::new() },
+        None => NamePrefix::from_server_url(&base_url),
+    };
+    let cmdlets = cmdlets::lower_cmdlets(&operations, &identity, config, &prefix, &mut config_sink);
+
+    let api = Api {
+        title: doc.info.title.clone(),
+        version: doc.info.version.clone(),
+        description: doc.info.description.clone(),
+        base_url,
+        spec_sha256: loaded.sha256.clone(),
+        spec_file: loaded.file.clone(),
+        operations,
+        types: schemas.types.into_values().collect(),
+        cmdlets,
+        identity,
+        krate: Crate {
+            name: config.package.name.clone(),
+            version: config.package.version.clone(),
+            binary: config.package.binary.clone(),
+            description: config
+                .package
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("Typed client for the {} API.", doc.info.title)),
+        },
+    };
+    let spec_result = sink.finish(());
+    let config_result = config_sink.finish(());
+    match (spec_result, config_result) {
+        (Ok(()), Ok(())) => Ok(api),
+        (a, b) => {
+            let mut diagnostics = a.err().map(|e| e.diagnostics).unwrap_or_default();
+            diagnostics.extend(b.err().map(|e| e.diagnostics).unwrap_or_default());
+            Err(Error { diagnostics })
+        }
+    }
+}
+
+/// The identity type: one optional string per distinct path placeholder of
+/// the module (configured keys plus this document's), sorted in ordinal
+/// order of the PowerShell names, as the real module sorts them.
+fn build_identity(module: &str, operations: &[crate::ir::Operation], config: &Config) -> Identity {
+    let mut by_name: BTreeMap<String, IdentityProperty> = BTreeMap::new();
+    let mut add = |placeholder: &str, description: &str| {
+        let name = config.parameter_names.get(placeholder).cloned().unwrap_or_else(|| parameter_name(placeholder));
+        by_name.entry(name.clone()).or_insert_with(|| IdentityProperty {
+            rust_name: snake_case(&name),
+            name,
+            placeholder: placeholder.to_owned(),
+            description: description.to_owned(),
+        });
+    };
+    for (placeholder, description) in &config.identity_keys {
+        add(placeholder, description);
+    }
+    for op in operations {
+        for p in op.params.iter().filter(|p| p.location == Location::Path) {
+            add(&p.wire_name, p.description.as_deref().unwrap_or(""));
+        }
+    }
+    // BTreeMap<String> orders by bytes: ordinal order, as .NET's.
+    let type_name = format!("I{module}Identity");
+    Identity {
+        full_type_name: format!("Microsoft.Graph.Beta.PowerShell.Models.{type_name}"),
+        type_name,
+        properties: by_name.into_values().collect(),
+    }
+}

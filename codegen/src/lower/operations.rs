@@ -1,0 +1,331 @@
+//! Paths and operations -> IR operations, with every check that a client
+//! needs to be correct: placeholders declared and used, parameters resolved,
+//! responses understood.
+
+use std::collections::BTreeSet;
+
+use openapiv3::{OpenAPI, Operation as OaOperation, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, StatusCode};
+
+use super::resolve::resolve;
+use super::schemas::SchemaLowering;
+use crate::error::{Pointer, Sink};
+use crate::ir::{Location, Method, Operation, Param, PathPart, PathTemplate, Success, TypeRef};
+use crate::naming::cmdlet::parameter_name;
+use crate::naming::ident::{snake_case, UniqueNames};
+
+/// Lowers every operation, sorted by (path, method).
+pub(crate) fn lower_operations(
+    doc: &OpenAPI,
+    schemas: &mut SchemaLowering<'_>,
+    parameter_names: &std::collections::BTreeMap<String, String>,
+    sink: &mut Sink,
+) -> Vec<Operation> {
+    let mut out = Vec::new();
+    let mut rust_names = UniqueNames::with_reserved(&["new", "builder", "send", "base_url"]);
+    let mut paths: Vec<(&String, &ReferenceOr<PathItem>)> = doc.paths.paths.iter().collect();
+    paths.sort_by(|a, b| a.0.cmp(b.0));
+    for (raw_path, item) in paths {
+        let path_ptr = Pointer::root().join("paths").join(raw_path);
+        let item = match item {
+            ReferenceOr::Item(item) => item,
+            ReferenceOr::Reference { .. } => {
+                sink.push(&path_ptr, None, "path item references are not supported; write the path item inline");
+                continue;
+            }
+        };
+        let template = match parse_template(raw_path) {
+            Ok(t) => t,
+            Err(message) => {
+                sink.push(&path_ptr, None, message);
+                continue;
+            }
+        };
+        let mut methods: Vec<(Method, &str, &OaOperation)> = item
+            .iter()
+            .filter_map(|(m, op)| method_of(m).map(|method| (method, m, op)))
+            .collect();
+        methods.sort_by_key(|(m, _, _)| *m);
+        for (method, key, op) in methods {
+            let ptr = path_ptr.join(key);
+            let ctx = OpContext { doc, ptr: &ptr, path_ptr: &path_ptr, parameter_names };
+            if let Some(lowered) = lower_operation(&ctx, &template, item, method, op, schemas, &mut rust_names, sink) {
+                out.push(lowered);
+            }
+        }
+    }
+    out
+}
+
+struct OpContext<'a> {
+    doc: &'a OpenAPI,
+    ptr: &'a Pointer,
+    path_ptr: &'a Pointer,
+    parameter_names: &'a std::collections::BTreeMap<String, String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn lower_operation(
+    ctx: &OpContext<'_>,
+    template: &PathTemplate,
+    item: &PathItem,
+    method: Method,
+    op: &OaOperation,
+    schemas: &mut SchemaLowering<'_>,
+    rust_names: &mut UniqueNames,
+    sink: &mut Sink,
+) -> Option<Operation> {
+    let ptr = ctx.ptr;
+    let Some(id) = op.operation_id.clone().filter(|id| !id.trim().is_empty()) else {
+        sink.push(ptr, None, "operation has no operationId; every operation needs one to be named");
+        return None;
+    };
+    let errors_before = sink.len();
+    // Operation-level parameters override path-level ones with the same (name, in).
+    let mut declared: Vec<(Pointer, &Parameter)> = Vec::new();
+    let sources = [(ptr.join("parameters"), &op.parameters), (ctx.path_ptr.join("parameters"), &item.parameters)];
+    for (base, list) in sources {
+        for (i, p) in list.iter().enumerate() {
+            let here = base.join(i);
+            match resolve(ctx.doc, p, &here) {
+                Ok((param, _)) => {
+                    let data = param.parameter_data_ref();
+                    let dup = declared.iter().any(|(_, q)| {
+                        q.parameter_data_ref().name == data.name && std::mem::discriminant(*q) == std::mem::discriminant(param)
+                    });
+                    if !dup {
+                        declared.push((here, param));
+                    }
+                }
+                Err(e) => sink.push(&here.join("$ref"), Some(&id), e.to_string()),
+            }
+        }
+    }
+
+    let placeholders: Vec<&str> = template
+        .parts
+        .iter()
+        .filter_map(|p| match p {
+            PathPart::Param(name) => Some(name.as_str()),
+            PathPart::Literal(_) => None,
+        })
+        .collect();
+    let mut params = Vec::new();
+    let mut seen_rust = UniqueNames::with_reserved(&["client", "options", "body"]);
+    // Path parameters in template order.
+    for name in &placeholders {
+        let found = declared.iter().find(|(_, p)| matches!(p, Parameter::Path { .. }) && p.parameter_data_ref().name == *name);
+        match found {
+            Some((here, p)) => params.push(lower_param(ctx, here, p, Location::Path, &id, schemas, &mut seen_rust, sink)),
+            None => sink.push(ptr, Some(&id), format!("path placeholder `{{{name}}}` has no `in: path` parameter declared")),
+        }
+    }
+    for (here, p) in &declared {
+        let location = match p {
+            Parameter::Path { parameter_data, .. } => {
+                if !placeholders.contains(&parameter_data.name.as_str()) {
+                    sink.push(here, Some(&id), format!("path parameter `{}` does not appear in the path template", parameter_data.name));
+                }
+                continue;
+            }
+            Parameter::Query { .. } => Location::Query,
+            Parameter::Header { .. } => Location::Header,
+            Parameter::Cookie { .. } => {
+                sink.push(here, Some(&id), "cookie parameters are not supported");
+                continue;
+            }
+        };
+        params.push(lower_param(ctx, here, p, location, &id, schemas, &mut seen_rust, sink));
+    }
+
+    let success = lower_success(ctx.doc, op, ptr, &id, schemas, sink);
+    if sink.len() > errors_before {
+        return None;
+    }
+    Some(Operation {
+        rust_name: rust_names.claim(&snake_case(&id)),
+        id,
+        pointer: ptr.to_string(),
+        method,
+        path: template.clone(),
+        summary: op.summary.clone(),
+        description: op.description.clone(),
+        external_docs: op.external_docs.as_ref().map(|d| d.url.clone()),
+        tags: op.tags.clone(),
+        params,
+        success,
+        operation_type: op.extensions.get("x-ms-docs-operation-type").and_then(|v| v.as_str()).map(str::to_owned),
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn lower_param(
+    ctx: &OpContext<'_>,
+    here: &Pointer,
+    p: &Parameter,
+    location: Location,
+    id: &str,
+    schemas: &mut SchemaLowering<'_>,
+    seen_rust: &mut UniqueNames,
+    sink: &mut Sink,
+) -> Param {
+    let data = p.parameter_data_ref();
+    let ty = match &data.format {
+        ParameterSchemaOrContent::Schema(ReferenceOr::Item(s)) => schemas.type_of(s, &data.name, &here.join("schema"), sink, 0),
+        ParameterSchemaOrContent::Schema(ReferenceOr::Reference { reference }) => {
+            schemas.reference(reference, &here.join("schema"), sink)
+        }
+        ParameterSchemaOrContent::Content(_) => TypeRef::String,
+    };
+    if location == Location::Path && !data.required {
+        sink.push(here, Some(id), format!("path parameter `{}` must be `required: true`", data.name));
+    }
+    let ps_name = match ctx.parameter_names.get(&data.name) {
+        Some(name) => name.clone(),
+        None => parameter_name(&data.name),
+    };
+    Param {
+        wire_name: data.name.clone(),
+        rust_name: seen_rust.claim(&snake_case(&data.name)),
+        ps_name,
+        location,
+        required: data.required,
+        ty,
+        description: data.description.clone(),
+    }
+}
+
+fn lower_success(
+    doc: &OpenAPI,
+    op: &OaOperation,
+    ptr: &Pointer,
+    id: &str,
+    schemas: &mut SchemaLowering<'_>,
+    sink: &mut Sink,
+) -> Success {
+    let responses_ptr = ptr.join("responses");
+    let mut success: Vec<(String, &ReferenceOr<openapiv3::Response>)> = op
+        .responses
+        .responses
+        .iter()
+        .filter_map(|(code, r)| match code {
+            StatusCode::Code(n) if (200..300).contains(n) => Some((n.to_string(), r)),
+            StatusCode::Range(2) => Some(("2XX".to_owned(), r)),
+            _ => None,
+        })
+        .collect();
+    success.sort_by(|a, b| a.0.cmp(&b.0));
+    if success.is_empty() && op.responses.default.is_none() {
+        sink.push(&responses_ptr, Some(id), "no success (2XX) or default response is declared");
+        return Success::NoContent;
+    }
+    for (code, response) in success {
+        let here = responses_ptr.join(&code);
+        let response = match resolve(doc, response, &here) {
+            Ok((r, _)) => r,
+            Err(e) => {
+                sink.push(&here.join("$ref"), Some(id), e.to_string());
+                return Success::NoContent;
+            }
+        };
+        let mut media: Vec<(&String, &openapiv3::MediaType)> = response.content.iter().collect();
+        media.sort_by_key(|(k, _)| !k.starts_with("application/json"));
+        if let Some((media_type, content)) = media.first() {
+            let content_ptr = here.join("content").join(media_type);
+            if media_type.starts_with("application/json") {
+                let ty = match &content.schema {
+                    Some(ReferenceOr::Reference { reference }) => schemas.reference(reference, &content_ptr.join("schema"), sink),
+                    Some(ReferenceOr::Item(s)) => schemas.type_of(s, &format!("{id}_response"), &content_ptr.join("schema"), sink, 0),
+                    None => TypeRef::Any,
+                };
+                return Success::Json(ty);
+            }
+            return Success::Raw { media_type: (*media_type).clone() };
+        }
+    }
+    Success::NoContent
+}
+
+fn method_of(key: &str) -> Option<Method> {
+    Some(match key {
+        "get" => Method::Get,
+        "put" => Method::Put,
+        "post" => Method::Post,
+        "delete" => Method::Delete,
+        "options" => Method::Options,
+        "head" => Method::Head,
+        "patch" => Method::Patch,
+        "trace" => Method::Trace,
+        _ => return None,
+    })
+}
+
+/// Parses `/a/{b}/c('{d}')` into literals and placeholders.
+pub(crate) fn parse_template(raw: &str) -> Result<PathTemplate, String> {
+    if !raw.starts_with('/') {
+        return Err(format!("path `{raw}` must start with `/`"));
+    }
+    let mut parts = Vec::new();
+    let mut literal = String::new();
+    let mut names = BTreeSet::new();
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' => {
+                let mut name = String::new();
+                let mut closed = false;
+                for d in chars.by_ref() {
+                    if d == '}' {
+                        closed = true;
+                        break;
+                    }
+                    if d == '{' || d == '/' {
+                        break;
+                    }
+                    name.push(d);
+                }
+                if !closed || name.is_empty() {
+                    return Err(format!("path `{raw}` has an unbalanced or empty `{{...}}` placeholder"));
+                }
+                if !names.insert(name.clone()) {
+                    return Err(format!("path `{raw}` uses placeholder `{{{name}}}` twice"));
+                }
+                if !literal.is_empty() {
+                    parts.push(PathPart::Literal(std::mem::take(&mut literal)));
+                }
+                parts.push(PathPart::Param(name));
+            }
+            '}' => return Err(format!("path `{raw}` has a `}}` without a matching `{{`")),
+            _ => literal.push(c),
+        }
+    }
+    if !literal.is_empty() {
+        parts.push(PathPart::Literal(literal));
+    }
+    Ok(PathTemplate { raw: raw.to_owned(), parts })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates() {
+        let t = parse_template("/applications/{application-id}/jobs/{job-id}/microsoft.graph.start").expect("valid");
+        assert_eq!(
+            t.parts,
+            vec![
+                PathPart::Literal("/applications/".into()),
+                PathPart::Param("application-id".into()),
+                PathPart::Literal("/jobs/".into()),
+                PathPart::Param("job-id".into()),
+                PathPart::Literal("/microsoft.graph.start".into()),
+            ]
+        );
+        assert!(parse_template("/a/{b").is_err());
+        assert!(parse_template("/a/{}").is_err());
+        assert!(parse_template("/a/{b}/{b}").is_err());
+        assert!(parse_template("/a/b}").is_err());
+        assert!(parse_template("a").is_err());
+        assert!(parse_template("/applications(appId='{appId}')").is_ok());
+    }
+}

@@ -1,0 +1,281 @@
+//! Schemas -> named types. Every component schema gets its Rust name before
+//! any is converted (typify's approach), so forward and cyclic references
+//! resolve to a name; inline objects get names suggested by their parent.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::{
+    AdditionalProperties, IntegerFormat, OpenAPI, ReferenceOr, Schema, SchemaKind, StringType, Type,
+    VariantOrUnknownOrEmpty,
+};
+
+use super::resolve::schema_target;
+use crate::error::{Pointer, Sink};
+use crate::ir::{Field, TypeDef, TypeKind, TypeRef};
+use crate::naming::ident::{pascal_case, snake_case, UniqueNames};
+
+/// Deepest inline nesting we follow; deeper documents are hostile.
+const MAX_DEPTH: usize = 64;
+
+/// Converts schemas to types, collecting errors in the sink.
+pub(crate) struct SchemaLowering<'a> {
+    doc: &'a OpenAPI,
+    replace: &'a BTreeMap<String, String>,
+    /// Component key -> Rust name.
+    names: BTreeMap<String, String>,
+    unique: UniqueNames,
+    /// Finished types by Rust name.
+    pub(crate) types: BTreeMap<String, TypeDef>,
+    /// Component schemas already converted or in progress.
+    done: BTreeSet<String>,
+}
+
+impl<'a> SchemaLowering<'a> {
+    pub(crate) fn new(doc: &'a OpenAPI, replace: &'a BTreeMap<String, String>) -> SchemaLowering<'a> {
+        // Names that generated code uses unqualified must not be taken by a schema.
+        let mut unique = UniqueNames::with_reserved(&["Client", "Error", "Option", "Result", "String", "Vec", "Box"]);
+        let mut names = BTreeMap::new();
+        if let Some(components) = &doc.components {
+            let mut keys: Vec<&String> = components.schemas.keys().collect();
+            keys.sort();
+            for key in keys {
+                if !replace.contains_key(key) {
+                    names.insert(key.clone(), unique.claim(&type_name_for(key)));
+                }
+            }
+        }
+        SchemaLowering { doc, replace, names, unique, types: BTreeMap::new(), done: BTreeSet::new() }
+    }
+
+    /// Converts every component schema (replaced ones are skipped).
+    pub(crate) fn lower_components(&mut self, sink: &mut Sink) {
+        let Some(components) = &self.doc.components else { return };
+        let mut keys: Vec<&String> = components.schemas.keys().collect();
+        keys.sort();
+        for key in keys {
+            self.lower_component(key, sink);
+        }
+    }
+
+    fn lower_component(&mut self, key: &str, sink: &mut Sink) {
+        if self.replace.contains_key(key) || !self.done.insert(key.to_owned()) {
+            return;
+        }
+        let Some(schema) = self.doc.components.as_ref().and_then(|c| c.schemas.get(key)) else { return };
+        let Some(rust_name) = self.names.get(key).cloned() else { return };
+        let pointer = Pointer::root().join("components").join("schemas").join(key);
+        let schema = match schema {
+            ReferenceOr::Item(s) => s,
+            ReferenceOr::Reference { reference } => {
+                // A component that is only a reference becomes an alias.
+                let target = self.reference(reference, &pointer, sink);
+                self.insert(key, &rust_name, None, TypeKind::Alias(target));
+                return;
+            }
+        };
+        let kind = self.named_kind(schema, &rust_name, &pointer, sink, 0);
+        self.insert(key, &rust_name, schema.schema_data.description.clone(), kind);
+    }
+
+    fn insert(&mut self, schema_name: &str, rust_name: &str, description: Option<String>, kind: TypeKind) {
+        self.types.insert(
+            rust_name.to_owned(),
+            TypeDef { schema_name: schema_name.to_owned(), rust_name: rust_name.to_owned(), description, kind },
+        );
+    }
+
+    /// The shape of a schema that gets a name of its own.
+    fn named_kind(&mut self, schema: &Schema, name: &str, pointer: &Pointer, sink: &mut Sink, depth: usize) -> TypeKind {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => enum_kind(s),
+            SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } => {
+                let mut fields = Vec::new();
+                let mut additional = None;
+                let mut seen = BTreeSet::new();
+                self.collect_fields(schema, name, pointer, sink, depth, &mut fields, &mut additional, &mut seen);
+                TypeKind::Struct { fields, additional }
+            }
+            _ => TypeKind::Alias(self.type_of(schema, name, pointer, sink, depth)),
+        }
+    }
+
+    /// Fields of an object, following allOf (inheritance is flattened).
+    #[allow(clippy::too_many_arguments)]
+    fn collect_fields(
+        &mut self,
+        schema: &Schema,
+        owner: &str,
+        pointer: &Pointer,
+        sink: &mut Sink,
+        depth: usize,
+        fields: &mut Vec<Field>,
+        additional: &mut Option<TypeRef>,
+        seen: &mut BTreeSet<String>,
+    ) {
+        if depth > MAX_DEPTH {
+            sink.push(pointer, None, format!("schemas nest more than {MAX_DEPTH} levels deep"));
+            return;
+        }
+        match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } => {
+                for (i, part) in all_of.iter().enumerate() {
+                    let here = pointer.join("allOf").join(i);
+                    match part {
+                        ReferenceOr::Item(s) => {
+                            self.collect_fields(s, owner, &here, sink, depth + 1, fields, additional, seen)
+                        }
+                        ReferenceOr::Reference { reference } => match schema_target(self.doc, reference) {
+                            Ok((key, target)) => {
+                                if !seen.insert(key.to_owned()) {
+                                    sink.push(&here, None, format!("`$ref: {reference}` makes an allOf cycle"));
+                                    continue;
+                                }
+                                if let ReferenceOr::Item(s) = target {
+                                    let target_ptr = Pointer::root().join("components").join("schemas").join(key);
+                                    self.collect_fields(s, owner, &target_ptr, sink, depth + 1, fields, additional, seen);
+                                } else {
+                                    sink.push(&here, None, format!("`$ref: {reference}` in allOf must name an object schema"));
+                                }
+                            }
+                            Err(e) => sink.push(&here.join("$ref"), None, e.to_string()),
+                        },
+                    }
+                }
+            }
+            SchemaKind::Type(Type::Object(object)) => {
+                for (wire, prop) in &object.properties {
+                    if fields.iter().any(|f: &Field| &f.wire_name == wire) {
+                        continue; // a derived type restating a base property
+                    }
+                    let here = pointer.join("properties").join(wire);
+                    let suggested = format!("{owner}{}", pascal_case(wire));
+                    let ty = match prop {
+                        ReferenceOr::Reference { reference } => self.reference(reference, &here, sink),
+                        ReferenceOr::Item(s) => self.type_of(s, &suggested, &here, sink, depth + 1),
+                    };
+                    let required = object.required.contains(wire);
+                    let ty = if required || matches!(ty, TypeRef::Nullable(_)) { ty } else { TypeRef::Nullable(Box::new(ty)) };
+                    let description = match prop {
+                        ReferenceOr::Item(s) => s.schema_data.description.clone(),
+                        ReferenceOr::Reference { .. } => None,
+                    };
+                    fields.push(Field { wire_name: wire.clone(), rust_name: String::new(), ty, required, description });
+                }
+                if let Some(extra) = &object.additional_properties {
+                    *additional = Some(match extra {
+                        AdditionalProperties::Any(_) => TypeRef::Any,
+                        AdditionalProperties::Schema(s) => match s.as_ref() {
+                            ReferenceOr::Reference { reference } => self.reference(reference, pointer, sink),
+                            ReferenceOr::Item(s) => self.type_of(s, &format!("{owner}Value"), pointer, sink, depth + 1),
+                        },
+                    });
+                }
+            }
+            _ => {}
+        }
+        // Rust names are assigned once all fields are known, so that two wire
+        // names colliding after case conversion get distinct suffixes.
+        let mut unique = UniqueNames::with_reserved(&["additional_properties"]);
+        for field in fields.iter_mut() {
+            field.rust_name = unique.claim(&snake_case(&field.wire_name));
+        }
+    }
+
+    /// The type of a schema used in place (field, item, parameter).
+    pub(crate) fn type_of(&mut self, schema: &Schema, suggested: &str, pointer: &Pointer, sink: &mut Sink, depth: usize) -> TypeRef {
+        if depth > MAX_DEPTH {
+            sink.push(pointer, None, format!("schemas nest more than {MAX_DEPTH} levels deep"));
+            return TypeRef::Any;
+        }
+        let base = match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => match &s.format {
+                VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary) => TypeRef::Any,
+                _ => TypeRef::String,
+            },
+            SchemaKind::Type(Type::Boolean(_)) => TypeRef::Boolean,
+            SchemaKind::Type(Type::Integer(i)) => match i.format {
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::Int32,
+                _ => TypeRef::Int64,
+            },
+            SchemaKind::Type(Type::Number(_)) => TypeRef::Number,
+            SchemaKind::Type(Type::Array(a)) => {
+                let item = match &a.items {
+                    Some(ReferenceOr::Reference { reference }) => self.reference(reference, &pointer.join("items"), sink),
+                    Some(ReferenceOr::Item(s)) => self.type_of(s, &format!("{suggested}Item"), &pointer.join("items"), sink, depth + 1),
+                    None => TypeRef::Any,
+                };
+                TypeRef::Array(Box::new(item))
+            }
+            SchemaKind::Type(Type::Object(o)) if o.properties.is_empty() => match &o.additional_properties {
+                Some(AdditionalProperties::Schema(s)) => match s.as_ref() {
+                    ReferenceOr::Reference { reference } => TypeRef::Map(Box::new(self.reference(reference, pointer, sink))),
+                    ReferenceOr::Item(s) => TypeRef::Map(Box::new(self.type_of(s, &format!("{suggested}Value"), pointer, sink, depth + 1))),
+                },
+                _ => TypeRef::Any,
+            },
+            SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } => {
+                let name = self.unique.claim(&pascal_case(suggested));
+                let kind = self.named_kind(schema, &name, pointer, sink, depth + 1);
+                self.insert(suggested, &name, schema.schema_data.description.clone(), kind);
+                TypeRef::Named(name)
+            }
+            SchemaKind::AnyOf { any_of } | SchemaKind::OneOf { one_of: any_of } => {
+                // Graph writes nullable references as anyOf [ref, {nullable object}].
+                let refs: Vec<&String> = any_of
+                    .iter()
+                    .filter_map(|s| match s {
+                        ReferenceOr::Reference { reference } => Some(reference),
+                        ReferenceOr::Item(_) => None,
+                    })
+                    .collect();
+                match refs.as_slice() {
+                    [only] => TypeRef::Nullable(Box::new(self.reference(only, pointer, sink))),
+                    _ => TypeRef::Any,
+                }
+            }
+            SchemaKind::Not { .. } | SchemaKind::Any(_) => TypeRef::Any,
+        };
+        if schema.schema_data.nullable && !matches!(base, TypeRef::Nullable(_)) {
+            TypeRef::Nullable(Box::new(base))
+        } else {
+            base
+        }
+    }
+
+    /// The type a `$ref` to a component schema stands for.
+    pub(crate) fn reference(&mut self, reference: &str, pointer: &Pointer, sink: &mut Sink) -> TypeRef {
+        match schema_target(self.doc, reference) {
+            Ok((key, _)) => {
+                if let Some(path) = self.replace.get(key) {
+                    return TypeRef::Replaced(path.clone());
+                }
+                match self.names.get(key) {
+                    Some(name) => TypeRef::Named(name.clone()),
+                    None => TypeRef::Any,
+                }
+            }
+            Err(e) => {
+                sink.push(&pointer.join("$ref"), None, e.to_string());
+                TypeRef::Any
+            }
+        }
+    }
+}
+
+fn enum_kind(s: &StringType) -> TypeKind {
+    let mut unique = UniqueNames::with_reserved(&["Unknown"]);
+    let variants = s
+        .enumeration
+        .iter()
+        .flatten()
+        .map(|value| (value.clone(), unique.claim(&pascal_case(value))))
+        .collect();
+    TypeKind::Enum { variants }
+}
+
+/// `microsoft.graph.ODataErrors.MainError` -> `MainError`: the namespace adds
+/// nothing inside one crate; collisions get numbered by `UniqueNames`.
+fn type_name_for(key: &str) -> String {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    pascal_case(last)
+}

@@ -1,0 +1,1262 @@
+// @generated: copied from codegen/runtime/src/binder.rs by `cargo xtask codegen`. Edit it there.
+// generator: codegen 0.1.0
+
+//! PowerShell-style parameter binding for generated cmdlets.
+//!
+//! A generated cmdlet describes its surface with a `static` [`CmdletMeta`]
+//! (parameters, aliases, parameter sets). [`bind`] takes the raw argument
+//! tokens a shell passed, plus at most one pipeline object, and produces a
+//! [`Bound`]: the chosen parameter set and the value of every bound parameter.
+//! It follows the rules users know from PowerShell's binder and reproduces its
+//! messages and error ids (see [`BindErrorId`]).
+//!
+//! What is accepted on the command line:
+//! - `-Name value`, `-Name:value`, and `-Name: value` (a trailing colon takes
+//!   the next token whatever it looks like). The leading dash may also be an
+//!   en dash, em dash or horizontal bar, as in PowerShell.
+//! - GNU style `--kebab-name value` and `--kebab-name=value`; dashes inside
+//!   the name are ignored, so `--application-id` is `-ApplicationId`.
+//! - Names and aliases are ASCII case-insensitive; a unique prefix of a name
+//!   or alias is enough; an exact name or alias wins over prefixes.
+//! - A lone `--` ends the parameters: every later token is an argument (if a
+//!   parameter is still waiting for its value, it takes the next one).
+//! - The literal argument `$null` (any case) stands for PowerShell's null.
+//!
+//! Binding happens in PowerShell's order, so the first error reported is the
+//! one PowerShell would report: parameter lookup and missing arguments while
+//! reading tokens, then named binding (unknown names, duplicates, conversions,
+//! null and empty checks) in token order, then leftover positional arguments,
+//! then parameter set resolution, pipeline input and mandatory parameters.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// PowerShell type of a parameter; decides how its argument is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParamType {
+    /// `System.String`: any text.
+    String,
+    /// `System.Management.Automation.SwitchParameter`: present or not; never
+    /// consumes the next token; `-X:$false` turns it off explicitly.
+    Switch,
+    /// `System.Uri`: an absolute URI (it must have a scheme).
+    Uri,
+    /// `System.Collections.IDictionary`: `Name=Value` (repeatable) or an
+    /// inline JSON object.
+    Dictionary,
+    /// A complex object such as `IApplicationsIdentity`: an inline JSON object
+    /// or a pipeline object. Its displayed type comes from
+    /// [`ParamMeta::type_name`].
+    Identity,
+    /// `System.Management.Automation.PSCredential`: the user name as text
+    /// (the password is never taken from the command line).
+    Credential,
+    /// `SendAsyncStep[]`: names of pipeline steps (repeatable, comma lists).
+    PipelineSteps,
+    /// `System.Int32`.
+    Int32,
+    /// `System.Int64`.
+    Int64,
+    /// `System.Boolean`: `$true`/`$false`, `true`/`false`, or a number.
+    Boolean,
+    /// `System.String[]`: repeatable, and comma-separated lists.
+    StringArray,
+}
+
+impl ParamType {
+    /// Full .NET type name PowerShell shows for this type in messages.
+    ///
+    /// [`ParamType::Identity`] has no fixed name; it answers `System.Object`,
+    /// and generated metadata overrides it through [`ParamMeta::type_name`].
+    pub const fn type_name(&self) -> &'static str {
+        match self {
+            ParamType::String => "System.String",
+            ParamType::Switch => "System.Management.Automation.SwitchParameter",
+            ParamType::Uri => "System.Uri",
+            ParamType::Dictionary => "System.Collections.IDictionary",
+            ParamType::Identity => "System.Object",
+            ParamType::Credential => "System.Management.Automation.PSCredential",
+            ParamType::PipelineSteps => "Microsoft.Graph.Beta.PowerShell.Runtime.SendAsyncStep[]",
+            ParamType::Int32 => "System.Int32",
+            ParamType::Int64 => "System.Int64",
+            ParamType::Boolean => "System.Boolean",
+            ParamType::StringArray => "System.String[]",
+        }
+    }
+
+    /// True for types that may be given several times and collect their
+    /// values ([`Value::List`]): dictionaries, string arrays, pipeline steps.
+    pub const fn is_multi_valued(&self) -> bool {
+        matches!(
+            self,
+            ParamType::Dictionary | ParamType::StringArray | ParamType::PipelineSteps
+        )
+    }
+}
+
+/// Membership of a parameter in one parameter set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SetMembership {
+    /// Name of the parameter set, as listed in [`CmdletMeta::sets`].
+    pub set: &'static str,
+    /// The parameter must be bound when this set is chosen.
+    pub mandatory: bool,
+    /// The parameter takes pipeline input by value in this set.
+    pub from_pipeline: bool,
+}
+
+/// Which parameter sets a parameter belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sets {
+    /// Every set of the cmdlet (PowerShell's `(All)`), with the same flags in each.
+    All {
+        /// Mandatory in every set.
+        mandatory: bool,
+        /// Takes pipeline input by value in every set.
+        from_pipeline: bool,
+    },
+    /// Only the listed sets.
+    Some(&'static [SetMembership]),
+}
+
+impl Sets {
+    /// Flags `(mandatory, from_pipeline)` of the parameter in `set`, or `None`
+    /// if it is not a member of that set.
+    pub fn membership(&self, set: &str) -> Option<(bool, bool)> {
+        match self {
+            Sets::All {
+                mandatory,
+                from_pipeline,
+            } => Some((*mandatory, *from_pipeline)),
+            Sets::Some(list) => list
+                .iter()
+                .find(|m| m.set == set)
+                .map(|m| (m.mandatory, m.from_pipeline)),
+        }
+    }
+
+    /// True for [`Sets::All`].
+    pub const fn is_all(&self) -> bool {
+        matches!(self, Sets::All { .. })
+    }
+}
+
+/// Description of one cmdlet parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamMeta {
+    /// Canonical name without the dash (`ApplicationId`).
+    pub name: &'static str,
+    /// Aliases without the dash (`ObjectId`).
+    pub aliases: &'static [&'static str],
+    /// How the argument is read.
+    pub ty: ParamType,
+    /// Full PowerShell type shown in messages and help
+    /// (`Microsoft.Graph.Beta.PowerShell.Models.IApplicationsIdentity`).
+    /// Empty means [`ParamType::type_name`].
+    pub type_name: &'static str,
+    /// Parameter sets the parameter belongs to.
+    pub sets: Sets,
+}
+
+impl ParamMeta {
+    /// Type name shown in messages: [`ParamMeta::type_name`] unless empty,
+    /// else the name of [`ParamMeta::ty`].
+    pub const fn display_type(&self) -> &'static str {
+        if self.type_name.is_empty() {
+            self.ty.type_name()
+        } else {
+            self.type_name
+        }
+    }
+
+    /// True if the parameter must be bound when `set` is chosen.
+    pub fn is_mandatory_in(&self, set: &str) -> bool {
+        matches!(self.sets.membership(set), Some((true, _)))
+    }
+
+    /// True if the parameter takes pipeline input by value in `set`.
+    pub fn is_from_pipeline_in(&self, set: &str) -> bool {
+        matches!(self.sets.membership(set), Some((_, true)))
+    }
+}
+
+/// Description of a cmdlet: its name, parameter sets and parameters.
+///
+/// Meant to be emitted by the generator as `pub static META: CmdletMeta = ...;`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CmdletMeta {
+    /// Cmdlet name (`Start-MgBetaApplicationSynchronizationJob`).
+    pub name: &'static str,
+    /// Set chosen when the arguments do not decide.
+    pub default_set: &'static str,
+    /// All parameter sets, in declared order.
+    pub sets: &'static [&'static str],
+    /// All parameters, in declared order (the order used in messages).
+    pub params: &'static [ParamMeta],
+}
+
+impl CmdletMeta {
+    /// The parameter whose canonical name is `name` (ASCII case-insensitive).
+    pub fn param(&self, name: &str) -> Option<&'static ParamMeta> {
+        // `self` may be a temporary copy; go through the 'static slice.
+        let params: &'static [ParamMeta] = self.params;
+        params.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Resolves a parameter name as typed (without dashes) the way the binder
+    /// does: exact name, then exact alias, then a unique prefix of names and
+    /// aliases. `Ok(None)` when nothing matches; an error when the prefix is
+    /// ambiguous.
+    pub fn find_param(&self, typed: &str) -> Result<Option<&'static ParamMeta>, BindError> {
+        let params: &'static [ParamMeta] = self.params;
+        lookup(params, typed, typed)
+    }
+
+    /// Parameter sets in effect: [`CmdletMeta::sets`], or the default set
+    /// alone when the list is empty.
+    fn effective_sets(&self) -> Vec<&'static str> {
+        if self.sets.is_empty() {
+            vec![self.default_set]
+        } else {
+            self.sets.to_vec()
+        }
+    }
+}
+
+/// A bound parameter value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Text (String, Uri, or the user name of a Credential).
+    String(String),
+    /// A switch: `true` when present, `false` for `-X:$false`.
+    Switch(bool),
+    /// Several values: a Dictionary given as `Name=Value` (possibly
+    /// repeated), or a StringArray / PipelineSteps (repeated or comma lists).
+    List(Vec<String>),
+    /// JSON: a pipeline object, an inline JSON argument (Identity,
+    /// Dictionary), an Int32/Int64 number, a Boolean, or `null` for `$null`
+    /// on an optional parameter.
+    Json(serde_json::Value),
+}
+
+impl Value {
+    /// The text of a [`Value::String`].
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The items of a [`Value::List`].
+    pub fn as_list(&self) -> Option<&[String]> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// The JSON of a [`Value::Json`].
+    pub fn as_json(&self) -> Option<&serde_json::Value> {
+        match self {
+            Value::Json(j) => Some(j),
+            _ => None,
+        }
+    }
+
+    /// The value as JSON: strings, booleans, arrays of strings, or the JSON itself.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::Switch(b) => serde_json::Value::Bool(*b),
+            Value::List(l) => {
+                serde_json::Value::Array(l.iter().cloned().map(serde_json::Value::String).collect())
+            }
+            Value::Json(j) => j.clone(),
+        }
+    }
+
+    /// Reads a dictionary value as `(name, value)` pairs in order: `Name=Value`
+    /// items of a [`Value::List`] (split at the first `=`), or the members of a
+    /// JSON object (strings as-is, arrays give one pair per element, other
+    /// JSON as its text, `null` members skipped). `None` for other shapes;
+    /// JSON `null` gives no pairs.
+    pub fn dictionary_pairs(&self) -> Option<Vec<(String, String)>> {
+        match self {
+            Value::List(items) => Some(
+                items
+                    .iter()
+                    .map(|i| match i.split_once('=') {
+                        Some((k, v)) => (k.trim().to_string(), v.to_string()),
+                        None => (i.trim().to_string(), String::new()),
+                    })
+                    .collect(),
+            ),
+            Value::Json(serde_json::Value::Null) => Some(Vec::new()),
+            Value::Json(serde_json::Value::Object(map)) => {
+                let mut out = Vec::new();
+                for (k, v) in map {
+                    match v {
+                        serde_json::Value::Null => {}
+                        serde_json::Value::Array(items) => {
+                            for item in items {
+                                out.push((k.clone(), json_scalar_text(item)));
+                            }
+                        }
+                        other => out.push((k.clone(), json_scalar_text(other))),
+                    }
+                }
+                Some(out)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Text of a JSON value for a dictionary entry: strings unquoted, others as JSON.
+fn json_scalar_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Result of a successful [`bind`]: the chosen parameter set and the values.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Bound {
+    /// The chosen parameter set.
+    pub set: &'static str,
+    /// Values keyed by canonical parameter name.
+    values: BTreeMap<&'static str, Value>,
+    /// The parameter that received the pipeline object, if any.
+    pipeline: Option<&'static str>,
+}
+
+impl Bound {
+    /// An empty binding for `set` (for callers that build arguments in code).
+    pub fn new(set: &'static str) -> Bound {
+        Bound {
+            set,
+            values: BTreeMap::new(),
+            pipeline: None,
+        }
+    }
+
+    /// Binds `name` to `value`, returning the previous value.
+    pub fn insert(&mut self, name: &'static str, value: Value) -> Option<Value> {
+        self.values.insert(name, value)
+    }
+
+    /// Canonical key for `name`: exact first, then ASCII case-insensitive.
+    fn key(&self, name: &str) -> Option<&'static str> {
+        if let Some((k, _)) = self.values.get_key_value(name) {
+            return Some(*k);
+        }
+        self.values
+            .keys()
+            .find(|k| k.eq_ignore_ascii_case(name))
+            .copied()
+    }
+
+    /// Value of parameter `name` (canonical name; case-insensitive).
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.key(name).and_then(|k| self.values.get(k))
+    }
+
+    /// Text of a [`Value::String`] parameter.
+    pub fn string(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(Value::as_str)
+    }
+
+    /// True if switch `name` is bound and on (`-X` or `-X:$true`).
+    pub fn switch(&self, name: &str) -> bool {
+        matches!(self.get(name), Some(Value::Switch(true)))
+    }
+
+    /// Items of a [`Value::List`] parameter.
+    pub fn list(&self, name: &str) -> Option<&[String]> {
+        self.get(name).and_then(Value::as_list)
+    }
+
+    /// JSON of a [`Value::Json`] parameter.
+    pub fn json(&self, name: &str) -> Option<&serde_json::Value> {
+        self.get(name).and_then(Value::as_json)
+    }
+
+    /// Number of an Int32/Int64 parameter.
+    pub fn int(&self, name: &str) -> Option<i64> {
+        self.json(name).and_then(serde_json::Value::as_i64)
+    }
+
+    /// Value of a Boolean parameter.
+    pub fn boolean(&self, name: &str) -> Option<bool> {
+        self.json(name).and_then(serde_json::Value::as_bool)
+    }
+
+    /// Removes and returns the value of `name`; it is no longer bound after.
+    pub fn take(&mut self, name: &str) -> Option<Value> {
+        let key = self.key(name)?;
+        if self.pipeline == Some(key) {
+            self.pipeline = None;
+        }
+        self.values.remove(key)
+    }
+
+    /// True if `name` is bound (like `$PSBoundParameters.ContainsKey`).
+    pub fn is_bound(&self, name: &str) -> bool {
+        self.key(name).is_some()
+    }
+
+    /// True if `name` received its value from the pipeline.
+    pub fn from_pipeline(&self, name: &str) -> bool {
+        self.pipeline.is_some_and(|p| p.eq_ignore_ascii_case(name))
+    }
+
+    /// The parameter that received the pipeline object, if any.
+    pub fn pipeline_parameter(&self) -> Option<&'static str> {
+        self.pipeline
+    }
+
+    /// Canonical names of the bound parameters (ordinal order).
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.values.keys().copied()
+    }
+
+    /// Number of bound parameters.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// True if no parameter is bound.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// Error id of a [`BindError`], named after PowerShell's error ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BindErrorId {
+    /// No parameter matches the name.
+    NamedParameterNotFound,
+    /// The name is a prefix of several parameters.
+    AmbiguousParameter,
+    /// A non-switch parameter has no argument.
+    MissingArgument,
+    /// Empty string for a mandatory parameter.
+    ParameterArgumentValidationErrorEmptyStringNotAllowed,
+    /// `$null` for a mandatory parameter.
+    ParameterArgumentValidationErrorNullNotAllowed,
+    /// Mandatory parameters of the chosen set are not bound.
+    MissingMandatoryParameter,
+    /// No parameter set, or several, fit the parameters given.
+    AmbiguousParameterSet,
+    /// A bare argument that no parameter takes by position.
+    PositionalParameterNotFound,
+    /// No parameter takes the pipeline object.
+    InputObjectNotBound,
+    /// The same parameter was given twice.
+    ParameterAlreadyBound,
+    /// The argument cannot be converted to the parameter's type.
+    InvalidArgument,
+}
+
+impl BindErrorId {
+    /// The id as text (`"NamedParameterNotFound"`).
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            BindErrorId::NamedParameterNotFound => "NamedParameterNotFound",
+            BindErrorId::AmbiguousParameter => "AmbiguousParameter",
+            BindErrorId::MissingArgument => "MissingArgument",
+            BindErrorId::ParameterArgumentValidationErrorEmptyStringNotAllowed => {
+                "ParameterArgumentValidationErrorEmptyStringNotAllowed"
+            }
+            BindErrorId::ParameterArgumentValidationErrorNullNotAllowed => {
+                "ParameterArgumentValidationErrorNullNotAllowed"
+            }
+            BindErrorId::MissingMandatoryParameter => "MissingMandatoryParameter",
+            BindErrorId::AmbiguousParameterSet => "AmbiguousParameterSet",
+            BindErrorId::PositionalParameterNotFound => "PositionalParameterNotFound",
+            BindErrorId::InputObjectNotBound => "InputObjectNotBound",
+            BindErrorId::ParameterAlreadyBound => "ParameterAlreadyBound",
+            BindErrorId::InvalidArgument => "InvalidArgument",
+        }
+    }
+}
+
+impl fmt::Display for BindErrorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A binding failure: PowerShell's error id and message. Displays as the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindError {
+    /// What went wrong.
+    pub id: BindErrorId,
+    /// The user-facing message, worded as PowerShell words it.
+    pub message: String,
+}
+
+impl BindError {
+    fn new(id: BindErrorId, message: String) -> BindError {
+        BindError { id, message }
+    }
+
+    /// PowerShell's error category for binding errors (always `InvalidArgument`).
+    pub const fn category(&self) -> &'static str {
+        "InvalidArgument"
+    }
+}
+
+impl fmt::Display for BindError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for BindError {}
+
+// ---------------------------------------------------------------------------
+// Messages
+
+fn err_not_found(typed: &str) -> BindError {
+    BindError::new(
+        BindErrorId::NamedParameterNotFound,
+        format!("A parameter cannot be found that matches parameter name '{typed}'."),
+    )
+}
+
+fn err_missing_argument(p: &ParamMeta) -> BindError {
+    BindError::new(
+        BindErrorId::MissingArgument,
+        format!(
+            "Missing an argument for parameter '{}'. Specify a parameter of type '{}' and try again.",
+            p.name,
+            p.display_type()
+        ),
+    )
+}
+
+fn err_empty(p: &ParamMeta) -> BindError {
+    BindError::new(
+        BindErrorId::ParameterArgumentValidationErrorEmptyStringNotAllowed,
+        format!(
+            "Cannot bind argument to parameter '{}' because it is an empty string.",
+            p.name
+        ),
+    )
+}
+
+fn err_null(p: &ParamMeta) -> BindError {
+    BindError::new(
+        BindErrorId::ParameterArgumentValidationErrorNullNotAllowed,
+        format!(
+            "Cannot bind argument to parameter '{}' because it is null.",
+            p.name
+        ),
+    )
+}
+
+fn err_already_bound(typed: &str) -> BindError {
+    BindError::new(
+        BindErrorId::ParameterAlreadyBound,
+        format!(
+            "Cannot bind parameter because parameter '{typed}' is specified more than once. \
+             To provide multiple values to parameters that can accept multiple values, use the \
+             array syntax. For example, \"-parameter value1,value2,value3\"."
+        ),
+    )
+}
+
+fn err_positional(arg: &str) -> BindError {
+    BindError::new(
+        BindErrorId::PositionalParameterNotFound,
+        format!("A positional parameter cannot be found that accepts argument '{arg}'."),
+    )
+}
+
+fn err_ambiguous_set() -> BindError {
+    BindError::new(
+        BindErrorId::AmbiguousParameterSet,
+        "Parameter set cannot be resolved using the specified named parameters. One or more \
+         parameters issued cannot be used together or an insufficient number of parameters \
+         were provided."
+            .to_string(),
+    )
+}
+
+fn err_input_not_bound() -> BindError {
+    BindError::new(
+        BindErrorId::InputObjectNotBound,
+        "The input object cannot be bound to any parameters for the command either because the \
+         command does not take pipeline input or the input and its properties do not match any \
+         of the parameters that take pipeline input."
+            .to_string(),
+    )
+}
+
+fn err_convert(p: &ParamMeta, value: &str, why: &str) -> BindError {
+    BindError::new(
+        BindErrorId::InvalidArgument,
+        format!(
+            "Cannot bind parameter '{}'. Cannot convert value \"{}\" to type \"{}\". Error: \"{}\"",
+            p.name,
+            value,
+            p.display_type(),
+            why
+        ),
+    )
+}
+
+const BOOL_HINT: &str =
+    "Boolean parameters accept only Boolean values and numbers, such as $True, $False, 1 or 0.";
+
+// ---------------------------------------------------------------------------
+// Name lookup
+
+/// Compares the start of `name` with `prefix`, ASCII case-insensitively.
+fn starts_with_ci(name: &str, prefix: &str) -> bool {
+    name.len() >= prefix.len()
+        && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// PowerShell's lookup: an exact name, then an exact alias, wins; otherwise
+/// prefix matches of names (declared order) followed by parameters matched
+/// only through an alias. `shown` is the name quoted in the ambiguity message.
+fn lookup(
+    params: &'static [ParamMeta],
+    name: &str,
+    shown: &str,
+) -> Result<Option<&'static ParamMeta>, BindError> {
+    if name.is_empty() {
+        return Ok(None);
+    }
+    if let Some(p) = params.iter().find(|p| p.name.eq_ignore_ascii_case(name)) {
+        return Ok(Some(p));
+    }
+    if let Some(p) = params
+        .iter()
+        .find(|p| p.aliases.iter().any(|a| a.eq_ignore_ascii_case(name)))
+    {
+        return Ok(Some(p));
+    }
+    let mut found: Vec<&'static ParamMeta> = params
+        .iter()
+        .filter(|p| starts_with_ci(p.name, name))
+        .collect();
+    for p in params {
+        if p.aliases.iter().any(|a| starts_with_ci(a, name))
+            && !found.iter().any(|f| std::ptr::eq(*f, p))
+        {
+            found.push(p);
+        }
+    }
+    match found.len() {
+        0 => Ok(None),
+        1 => Ok(Some(found[0])),
+        _ => {
+            let list: String = found.iter().map(|p| format!(" -{}", p.name)).collect();
+            Err(BindError::new(
+                BindErrorId::AmbiguousParameter,
+                format!(
+                    "Parameter cannot be processed because the parameter name '{shown}' is ambiguous. \
+                     Possible matches include:{list}."
+                ),
+            ))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Tokens
+
+/// Length in bytes of a leading dash (`-`, en dash, em dash, horizontal bar).
+fn dash_len(s: &str) -> Option<usize> {
+    let c = s.chars().next()?;
+    matches!(c, '-' | '\u{2013}' | '\u{2014}' | '\u{2015}').then(|| c.len_utf8())
+}
+
+/// True if `tok` is written as a parameter: a dash followed by something that
+/// does not start a number (`-5`, `-.5` are arguments), and not `--` itself.
+fn looks_like_parameter(tok: &str) -> bool {
+    if tok == "--" {
+        return false;
+    }
+    let Some(d) = dash_len(tok) else { return false };
+    let rest = &tok.as_bytes()[d..];
+    match rest {
+        [] => false,
+        [c, ..] if c.is_ascii_digit() => false,
+        [b'.', c, ..] if c.is_ascii_digit() => false,
+        _ => true,
+    }
+}
+
+/// A parameter token taken apart.
+struct ParamToken<'a> {
+    /// Name to look up (dashes removed for GNU style).
+    lookup: String,
+    /// Name as typed, for messages.
+    typed: &'a str,
+    /// Argument attached with `=` or `:`.
+    inline: Option<&'a str>,
+    /// `-Name:` with nothing after the colon: the next token is the argument.
+    colon_pending: bool,
+}
+
+/// Splits a token that [`looks_like_parameter`]; `None` if its name is empty
+/// (such a token is an ordinary argument).
+fn parse_param_token(tok: &str) -> Option<ParamToken<'_>> {
+    if let Some(rest) = tok.strip_prefix("--") {
+        let (typed, inline) = match rest.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (rest, None),
+        };
+        let lookup: String = typed.chars().filter(|c| *c != '-').collect();
+        if lookup.is_empty() {
+            return None;
+        }
+        return Some(ParamToken {
+            lookup,
+            typed,
+            inline,
+            colon_pending: false,
+        });
+    }
+    let rest = &tok[dash_len(tok)?..];
+    let (typed, inline, colon_pending) = match rest.split_once(':') {
+        Some((n, "")) => (n, None, true),
+        Some((n, v)) => (n, Some(v), false),
+        None => (rest, None, false),
+    };
+    if typed.is_empty() {
+        return None;
+    }
+    Some(ParamToken {
+        lookup: typed.to_string(),
+        typed,
+        inline,
+        colon_pending,
+    })
+}
+
+/// One command-line element after pairing parameters with their arguments.
+enum Item<'a> {
+    /// A known parameter; `value` is `None` only for a bare switch.
+    Named {
+        param: &'static ParamMeta,
+        typed: &'a str,
+        value: Option<&'a str>,
+    },
+    /// A parameter name that matches nothing.
+    Unknown { typed: &'a str },
+    /// A bare argument.
+    Positional(&'a str),
+}
+
+/// First phase: pair parameters with arguments (PowerShell's re-parse step).
+/// Reports ambiguous names and missing arguments; unknown names are kept.
+fn pair_tokens<'a, S: AsRef<str>>(
+    params: &'static [ParamMeta],
+    args: &'a [S],
+) -> Result<Vec<Item<'a>>, BindError> {
+    let mut items = Vec::new();
+    let mut end_of_params = false;
+    let mut i = 0;
+    while i < args.len() {
+        let tok = args[i].as_ref();
+        i += 1;
+        if end_of_params {
+            items.push(Item::Positional(tok));
+            continue;
+        }
+        if tok == "--" {
+            end_of_params = true;
+            continue;
+        }
+        let parsed = if looks_like_parameter(tok) {
+            parse_param_token(tok)
+        } else {
+            None
+        };
+        let Some(pt) = parsed else {
+            items.push(Item::Positional(tok));
+            continue;
+        };
+        let Some(param) = lookup(params, &pt.lookup, pt.typed)? else {
+            items.push(Item::Unknown { typed: pt.typed });
+            continue;
+        };
+        let value = if pt.inline.is_some() {
+            pt.inline
+        } else if pt.colon_pending {
+            // `-Name: value` takes the next token, whatever it looks like.
+            let Some(next) = args.get(i) else {
+                return Err(err_missing_argument(param));
+            };
+            i += 1;
+            Some(next.as_ref())
+        } else if param.ty == ParamType::Switch {
+            None
+        } else {
+            match args.get(i).map(AsRef::as_ref) {
+                None => return Err(err_missing_argument(param)),
+                Some("--") => {
+                    end_of_params = true;
+                    let Some(next) = args.get(i + 1) else {
+                        return Err(err_missing_argument(param));
+                    };
+                    i += 2;
+                    Some(next.as_ref())
+                }
+                Some(next) if looks_like_parameter(next) => {
+                    return Err(err_missing_argument(param));
+                }
+                Some(next) => {
+                    i += 1;
+                    Some(next)
+                }
+            }
+        };
+        items.push(Item::Named {
+            param,
+            typed: pt.typed,
+            value,
+        });
+    }
+    Ok(items)
+}
+
+// ---------------------------------------------------------------------------
+// Conversions
+
+fn is_null_literal(s: &str) -> bool {
+    s.eq_ignore_ascii_case("$null")
+}
+
+/// PowerShell-like boolean reading: `$true`/`true`, `$false`/`false`, or a
+/// whole number (non-zero is true).
+fn parse_bool(s: &str) -> Option<bool> {
+    let t = s.trim();
+    let t = t.strip_prefix('$').unwrap_or(t);
+    if t.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if t.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        t.parse::<i64>().ok().map(|n| n != 0)
+    }
+}
+
+/// True if `s` is an absolute URI: a scheme (`letter *(letter / digit / + - .)`),
+/// a colon, something after it, and no whitespace or control characters.
+fn is_absolute_uri(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return false;
+    };
+    let mut sc = scheme.bytes();
+    let scheme_ok = matches!(sc.next(), Some(c) if c.is_ascii_alphabetic())
+        && sc.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'));
+    scheme_ok && !rest.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+fn parse_int(p: &ParamMeta, s: &str, min: i64, max: i64) -> Result<Value, BindError> {
+    let t = s.trim();
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(err_convert(
+            p,
+            s,
+            "Input string was not in a correct format.",
+        ));
+    }
+    match t.parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(Value::Json(n.into())),
+        _ => {
+            let short = if max == i64::from(i32::MAX) {
+                "Int32"
+            } else {
+                "Int64"
+            };
+            Err(err_convert(
+                p,
+                s,
+                &format!("Value was either too large or too small for an {short}."),
+            ))
+        }
+    }
+}
+
+/// Reads a `{...}` argument as a JSON object.
+fn parse_json_object(p: &ParamMeta, s: &str) -> Result<Value, BindError> {
+    match serde_json::from_str::<serde_json::Value>(s) {
+        Ok(v @ serde_json::Value::Object(_)) => Ok(Value::Json(v)),
+        Ok(_) => Err(err_convert(p, s, "Expected a JSON object.")),
+        Err(e) => Err(err_convert(p, s, &format!("Invalid JSON: {e}."))),
+    }
+}
+
+/// Converts a command-line argument (`None` for a bare switch) to a value.
+/// `mandatory`: whether null and empty strings are refused.
+fn convert_arg(p: &ParamMeta, arg: Option<&str>, mandatory: bool) -> Result<Value, BindError> {
+    let Some(s) = arg else {
+        return Ok(Value::Switch(true));
+    };
+    if is_null_literal(s) {
+        if mandatory {
+            return Err(err_null(p));
+        }
+        return Ok(match p.ty {
+            ParamType::String => Value::String(String::new()),
+            ParamType::Switch => Value::Switch(false),
+            _ => Value::Json(serde_json::Value::Null),
+        });
+    }
+    match p.ty {
+        ParamType::String => {
+            if mandatory && s.is_empty() {
+                return Err(err_empty(p));
+            }
+            Ok(Value::String(s.to_string()))
+        }
+        ParamType::Switch => parse_bool(s)
+            .map(Value::Switch)
+            .ok_or_else(|| err_convert(p, s, BOOL_HINT)),
+        ParamType::Boolean => parse_bool(s)
+            .map(|b| Value::Json(b.into()))
+            .ok_or_else(|| err_convert(p, s, BOOL_HINT)),
+        ParamType::Uri => {
+            if s.is_empty() {
+                Err(err_convert(p, s, "Invalid URI: The URI is empty."))
+            } else if is_absolute_uri(s) {
+                Ok(Value::String(s.to_string()))
+            } else {
+                Err(err_convert(
+                    p,
+                    s,
+                    "Invalid URI: The format of the URI could not be determined. An absolute URI such as http://host:8080 is expected.",
+                ))
+            }
+        }
+        ParamType::Int32 => parse_int(p, s, i64::from(i32::MIN), i64::from(i32::MAX)),
+        ParamType::Int64 => parse_int(p, s, i64::MIN, i64::MAX),
+        ParamType::Dictionary => {
+            if s.trim_start().starts_with('{') {
+                return parse_json_object(p, s);
+            }
+            match s.split_once('=') {
+                Some((name, _)) if !name.trim().is_empty() => Ok(Value::List(vec![s.to_string()])),
+                _ => Err(err_convert(
+                    p,
+                    s,
+                    "Expected Name=Value or a JSON object such as {\"Name\":\"Value\"}.",
+                )),
+            }
+        }
+        ParamType::Identity => {
+            if s.trim_start().starts_with('{') {
+                parse_json_object(p, s)
+            } else {
+                Err(err_convert(
+                    p,
+                    s,
+                    "Expected a JSON object such as {\"Id\":\"...\"} or pipeline input.",
+                ))
+            }
+        }
+        ParamType::Credential => {
+            if mandatory && s.is_empty() {
+                Err(err_empty(p))
+            } else {
+                Ok(Value::String(s.to_string()))
+            }
+        }
+        ParamType::StringArray | ParamType::PipelineSteps => {
+            let items: Vec<String> = s.split(',').map(|i| i.trim().to_string()).collect();
+            if mandatory && items.iter().any(String::is_empty) {
+                return Err(err_empty(p));
+            }
+            Ok(Value::List(items))
+        }
+    }
+}
+
+/// Converts a pipeline object for a parameter of type `ty`; `None` if that
+/// type does not take such an object. `null` is taken by every type.
+fn convert_pipeline(ty: ParamType, v: &serde_json::Value) -> Option<Value> {
+    use serde_json::Value as J;
+    if v.is_null() {
+        return Some(Value::Json(J::Null));
+    }
+    match (ty, v) {
+        (ParamType::String | ParamType::Credential, J::String(s)) => Some(Value::String(s.clone())),
+        (ParamType::String, J::Number(n)) => Some(Value::String(n.to_string())),
+        (ParamType::String, J::Bool(b)) => {
+            Some(Value::String(if *b { "True" } else { "False" }.into()))
+        }
+        (ParamType::Switch, J::Bool(b)) => Some(Value::Switch(*b)),
+        (ParamType::Boolean, J::Bool(_)) => Some(Value::Json(v.clone())),
+        (ParamType::Uri, J::String(s)) if is_absolute_uri(s) => Some(Value::String(s.clone())),
+        (ParamType::Dictionary | ParamType::Identity, J::Object(_)) => Some(Value::Json(v.clone())),
+        (ParamType::Int32, J::Number(n)) => n
+            .as_i64()
+            .filter(|n| i32::try_from(*n).is_ok())
+            .map(|n| Value::Json(n.into())),
+        (ParamType::Int64, J::Number(n)) => n.as_i64().map(|n| Value::Json(n.into())),
+        (ParamType::StringArray | ParamType::PipelineSteps, J::String(s)) => {
+            Some(Value::List(vec![s.clone()]))
+        }
+        (ParamType::StringArray | ParamType::PipelineSteps, J::Array(items)) => items
+            .iter()
+            .map(|i| match i {
+                J::String(s) => Some(s.clone()),
+                J::Number(n) => Some(n.to_string()),
+                J::Bool(b) => Some(b.to_string()),
+                _ => None,
+            })
+            .collect::<Option<Vec<String>>>()
+            .map(Value::List),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Parameter sets
+
+/// Keeps in `cands` only the sets `p` belongs to.
+fn restrict(cands: &mut [bool], sets: &[&'static str], p: &ParamMeta) {
+    for (c, s) in cands.iter_mut().zip(sets) {
+        *c = *c && p.sets.membership(s).is_some();
+    }
+}
+
+/// True if `p` is mandatory in a set that is still possible with `p` bound
+/// (or, when `p` fits no remaining set, in any of its sets).
+fn mandatory_now(p: &ParamMeta, sets: &[&'static str], cands: &[bool]) -> bool {
+    let mut member_of_candidate = false;
+    for (c, s) in cands.iter().zip(sets) {
+        if let (true, Some((mandatory, _))) = (*c, p.sets.membership(s)) {
+            if mandatory {
+                return true;
+            }
+            member_of_candidate = true;
+        }
+    }
+    !member_of_candidate && sets.iter().any(|s| p.is_mandatory_in(s))
+}
+
+/// Binds `args` (raw tokens as a shell passes them) and an optional pipeline
+/// object to the parameters of `meta`, choosing the parameter set the way
+/// PowerShell does. See the module documentation for the accepted syntax.
+pub fn bind<S: AsRef<str>>(
+    meta: &'static CmdletMeta,
+    args: &[S],
+    pipeline: Option<serde_json::Value>,
+) -> Result<Bound, BindError> {
+    let params: &'static [ParamMeta] = meta.params;
+    let sets = meta.effective_sets();
+    let mut cands = vec![true; sets.len()];
+    let mut values: BTreeMap<&'static str, Value> = BTreeMap::new();
+
+    // Named binding, in token order.
+    let items = pair_tokens(params, args)?;
+    let mut first_positional = None;
+    for item in &items {
+        match item {
+            Item::Unknown { typed } => return Err(err_not_found(typed)),
+            Item::Positional(arg) => {
+                first_positional.get_or_insert(*arg);
+            }
+            Item::Named {
+                param,
+                typed,
+                value,
+            } => {
+                let existing = values.get(param.name);
+                if existing.is_some() && !param.ty.is_multi_valued() {
+                    return Err(err_already_bound(typed));
+                }
+                restrict(&mut cands, &sets, param);
+                let v = convert_arg(param, *value, mandatory_now(param, &sets, &cands))?;
+                let merged = match (values.remove(param.name), v) {
+                    (None, v) => v,
+                    (Some(Value::List(mut old)), Value::List(new)) => {
+                        old.extend(new);
+                        Value::List(old)
+                    }
+                    (Some(_), _) => return Err(err_already_bound(typed)),
+                };
+                values.insert(param.name, merged);
+            }
+        }
+    }
+    if let Some(arg) = first_positional {
+        return Err(err_positional(arg));
+    }
+    if !cands.iter().any(|c| *c) {
+        return Err(err_ambiguous_set());
+    }
+
+    // Pipeline input by value.
+    let mut pipeline_param = None;
+    if let Some(input) = pipeline {
+        let default_index = sets.iter().position(|s| *s == meta.default_set);
+        let mut best: Option<((bool, bool, usize), &'static ParamMeta, Value)> = None;
+        for (index, p) in params.iter().enumerate() {
+            if values.contains_key(p.name) {
+                continue;
+            }
+            let takes = cands
+                .iter()
+                .zip(&sets)
+                .any(|(c, s)| *c && p.is_from_pipeline_in(s));
+            if !takes {
+                continue;
+            }
+            let Some(v) = convert_pipeline(p.ty, &input) else {
+                continue;
+            };
+            let in_default =
+                default_index.is_some_and(|d| cands[d] && p.is_from_pipeline_in(sets[d]));
+            let rank = (p.sets.is_all(), !in_default, index);
+            if best.as_ref().is_none_or(|(r, _, _)| rank < *r) {
+                best = Some((rank, p, v));
+            }
+        }
+        let Some((_, p, v)) = best else {
+            return Err(err_input_not_bound());
+        };
+        for (c, s) in cands.iter_mut().zip(&sets) {
+            *c = *c && p.is_from_pipeline_in(s);
+        }
+        let mandatory = mandatory_now(p, &sets, &cands);
+        match &v {
+            Value::Json(serde_json::Value::Null) if mandatory => return Err(err_null(p)),
+            Value::String(s) if mandatory && s.is_empty() => return Err(err_empty(p)),
+            _ => {}
+        }
+        values.insert(p.name, v);
+        pipeline_param = Some(p.name);
+    }
+
+    // Choose the set.
+    let candidates: Vec<&'static str> = sets
+        .iter()
+        .zip(&cands)
+        .filter(|(_, c)| **c)
+        .map(|(s, _)| *s)
+        .collect();
+    let satisfied = |set: &str| {
+        params
+            .iter()
+            .all(|p| !p.is_mandatory_in(set) || values.contains_key(p.name))
+    };
+    let chosen = if candidates.len() == 1 {
+        candidates[0]
+    } else {
+        let complete: Vec<&'static str> = candidates
+            .iter()
+            .copied()
+            .filter(|s| satisfied(s))
+            .collect();
+        match complete.len() {
+            1 => complete[0],
+            0 if candidates.contains(&meta.default_set) => meta.default_set,
+            n if n > 1 && complete.contains(&meta.default_set) => meta.default_set,
+            _ => return Err(err_ambiguous_set()),
+        }
+    };
+
+    let missing: String = params
+        .iter()
+        .filter(|p| p.is_mandatory_in(chosen) && !values.contains_key(p.name))
+        .map(|p| format!(" {}", p.name))
+        .collect();
+    if !missing.is_empty() {
+        return Err(BindError::new(
+            BindErrorId::MissingMandatoryParameter,
+            format!(
+                "Cannot process command because of one or more missing mandatory parameters:{missing}."
+            ),
+        ));
+    }
+
+    Ok(Bound {
+        set: chosen,
+        values,
+        pipeline: pipeline_param,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_shapes() {
+        let rows: &[(&str, bool)] = &[
+            ("-Name", true),
+            ("--name", true),
+            ("\u{2013}Name", true),
+            ("-x:1", true),
+            ("-", false),
+            ("--", false),
+            ("-5", false),
+            ("-.5", false),
+            ("-.x", true),
+            ("", false),
+            ("x", false),
+            ("\u{2013}", false),
+        ];
+        for (tok, want) in rows {
+            assert_eq!(looks_like_parameter(tok), *want, "{tok:?}");
+        }
+    }
+
+    #[test]
+    fn booleans() {
+        let rows: &[(&str, Option<bool>)] = &[
+            ("$true", Some(true)),
+            ("TRUE", Some(true)),
+            (" $False ", Some(false)),
+            ("1", Some(true)),
+            ("0", Some(false)),
+            ("-2", Some(true)),
+            ("yes", None),
+            ("", None),
+            ("$", None),
+        ];
+        for (text, want) in rows {
+            assert_eq!(parse_bool(text), *want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn absolute_uris() {
+        let rows: &[(&str, bool)] = &[
+            ("http://proxy:8080", true),
+            ("socks5h://h", true),
+            ("urn:x", true),
+            ("x", false),
+            ("http:", false),
+            ("1http://x", false),
+            ("/path", false),
+            (":x", false),
+            ("http://a b", false),
+            ("http://a\u{0}", false),
+        ];
+        for (text, want) in rows {
+            assert_eq!(is_absolute_uri(text), *want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn prefixes_compare_bytes_safely() {
+        assert!(starts_with_ci("ApplicationId", "app"));
+        assert!(!starts_with_ci("App", "Application"));
+        // A prefix ending inside a multi-byte character must not panic.
+        assert!(!starts_with_ci("\u{e9}t\u{e9}", "\u{c9}"));
+        assert!(starts_with_ci("\u{e9}t\u{e9}", "\u{e9}"));
+    }
+}

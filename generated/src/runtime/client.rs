@@ -1,0 +1,706 @@
+// @generated: copied from codegen/runtime/src/client.rs by `cargo xtask codegen`. Edit it there.
+// generator: codegen 0.1.0
+
+//! The HTTP client the generated operations call.
+//!
+//! A generated operation builds an [`ApiRequest`] (method, encoded path,
+//! query, declared headers, JSON body) and hands it to [`Client::send`]
+//! together with the cmdlet's common parameters ([`RequestOptions`]). The
+//! client runs the pipeline (`super::pipeline`) and turns any non-2xx status
+//! into a typed [`Error::Api`].
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use tracing::Instrument;
+
+use super::error::{ApiError, Error, ResponseHeaders, Secret, TransportKind};
+use super::path::query_string;
+use super::pipeline::{self, Builtins, Next, RetryCount, Step};
+
+/// Default service root.
+pub const DEFAULT_BASE_URL: &str = "https://graph.microsoft.com/beta";
+
+/// Default `User-Agent`.
+pub const DEFAULT_USER_AGENT: &str = pipeline::SDK_VERSION;
+
+/// Default limit for a successful response body (64 MiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// Limit for an error body (1 MiB): enough for any real error document, and
+/// small enough that a misbehaving endpoint cannot fill memory.
+pub const MAX_ERROR_BODY_BYTES: usize = 1024 * 1024;
+
+/// How many per-call proxy clients are kept for reuse.
+const PROXY_CACHE_SIZE: usize = 8;
+
+// ---------------------------------------------------------------------------
+// Tokens
+// ---------------------------------------------------------------------------
+
+/// What [`TokenProvider`] methods return.
+pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<Option<Secret>, Error>> + Send + 'a>>;
+
+/// Supplies the Bearer token for each request. `Ok(None)` means "no token":
+/// the call then fails with [`Error::MissingToken`] and nothing is sent.
+pub trait TokenProvider: Send + Sync + 'static {
+    /// The token for the next request.
+    fn token(&self) -> TokenFuture<'_>;
+
+    /// Called once when the service answered 401 to the previous token; a
+    /// caching provider should fetch a new one. Defaults to [`Self::token`].
+    fn renew(&self) -> TokenFuture<'_> {
+        self.token()
+    }
+}
+
+impl<T: TokenProvider + ?Sized> TokenProvider for Arc<T> {
+    fn token(&self) -> TokenFuture<'_> {
+        (**self).token()
+    }
+    fn renew(&self) -> TokenFuture<'_> {
+        (**self).renew()
+    }
+}
+
+/// A fixed token.
+#[derive(Debug, Clone)]
+pub struct StaticToken(pub Secret);
+
+impl TokenProvider for StaticToken {
+    fn token(&self) -> TokenFuture<'_> {
+        let token = self.0.clone();
+        Box::pin(async move { Ok(Some(token)) })
+    }
+}
+
+/// Reads the token from an environment variable at every call, so a
+/// refreshed value is picked up without rebuilding the client.
+#[derive(Debug, Clone)]
+pub struct EnvToken {
+    /// Variable name, e.g. `MG_ACCESS_TOKEN`.
+    pub var: String,
+}
+
+impl EnvToken {
+    /// Reads `var`.
+    pub fn new(var: impl Into<String>) -> Self {
+        EnvToken { var: var.into() }
+    }
+}
+
+impl Default for EnvToken {
+    /// Reads `MG_ACCESS_TOKEN`.
+    fn default() -> Self {
+        EnvToken::new("MG_ACCESS_TOKEN")
+    }
+}
+
+impl TokenProvider for EnvToken {
+    fn token(&self) -> TokenFuture<'_> {
+        let result = match std::env::var(&self.var) {
+            Ok(value) if !value.trim().is_empty() => Ok(Some(Secret::new(value.trim()))),
+            Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                Err(Error::InvalidArgument(format!("The environment variable {} is not valid Unicode.", self.var)))
+            }
+        };
+        Box::pin(async move { result })
+    }
+}
+
+/// Never has a token (every call fails with [`Error::MissingToken`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoToken;
+
+impl TokenProvider for NoToken {
+    fn token(&self) -> TokenFuture<'_> {
+        Box::pin(async { Ok(None) })
+    }
+}
+
+/// A provider backed by an async closure; build with [`token_fn`].
+pub struct FnToken<F>(F);
+
+impl<F> std::fmt::Debug for FnToken<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FnToken")
+    }
+}
+
+/// A provider that calls `f` for every token (and on renewal).
+pub fn token_fn<F, Fut>(f: F) -> FnToken<F>
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Option<Secret>, Error>> + Send + 'static,
+{
+    FnToken(f)
+}
+
+impl<F, Fut> TokenProvider for FnToken<F>
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Option<Secret>, Error>> + Send + 'static,
+{
+    fn token(&self) -> TokenFuture<'_> {
+        Box::pin((self.0)())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Retry policy
+// ---------------------------------------------------------------------------
+
+/// Retries for throttling and unavailability (429, 503, 504 only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (default 3; values above 10 act as 10).
+    pub max_retries: u32,
+    /// Base delay when the response has no usable `Retry-After` (default 3 s);
+    /// retry n waits 2^n x delay.
+    pub delay: Duration,
+    /// Cap for any single wait, including `Retry-After` (default 180 s).
+    pub max_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { max_retries: 3, delay: Duration::from_secs(3), max_wait: Duration::from_secs(180) }
+    }
+}
+
+impl RetryPolicy {
+    /// Upper bound for [`RetryPolicy::max_retries`].
+    pub const MAX_RETRIES_LIMIT: u32 = 10;
+
+    /// No retries at all.
+    pub fn none() -> Self {
+        RetryPolicy { max_retries: 0, ..Self::default() }
+    }
+
+    /// `max_retries` clamped to [`Self::MAX_RETRIES_LIMIT`].
+    pub fn effective_max_retries(&self) -> u32 {
+        self.max_retries.min(Self::MAX_RETRIES_LIMIT)
+    }
+
+    /// Whether a status is retried: 429, 503 and 504.
+    pub fn is_retryable_status(status: u16) -> bool {
+        matches!(status, 429 | 503 | 504)
+    }
+
+    /// The wait before retry number `retry` (1-based): `Retry-After` when it
+    /// parses (seconds or HTTP date, relative to `now`), else 2^retry x delay;
+    /// never more than `max_wait`.
+    pub fn delay_for(&self, retry: u32, retry_after: Option<&str>, now: SystemTime) -> Duration {
+        let wanted = retry_after.and_then(|v| pipeline::parse_retry_after(v, now)).unwrap_or_else(|| {
+            2u32.checked_pow(retry).and_then(|factor| self.delay.checked_mul(factor)).unwrap_or(Duration::MAX)
+        });
+        wanted.min(self.max_wait)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Proxy
+// ---------------------------------------------------------------------------
+
+/// A forward proxy (`-Proxy`, `-ProxyCredential`, `-ProxyUseDefaultCredentials`).
+#[derive(Clone, Default, PartialEq)]
+pub struct ProxyConfig {
+    /// Proxy URI, `http://host:port` (or `https://`). Userinfo in it is
+    /// used as the credential when `credential` is not set.
+    pub uri: String,
+    /// Basic credentials for the proxy.
+    pub credential: Option<(String, Secret)>,
+    /// Take the credentials from the userinfo of the standard proxy variables
+    /// (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, either case) when no other
+    /// credential is given.
+    pub use_default_credentials: bool,
+}
+
+impl ProxyConfig {
+    /// A proxy without credentials.
+    pub fn new(uri: impl Into<String>) -> Self {
+        ProxyConfig { uri: uri.into(), ..Self::default() }
+    }
+
+    /// Adds Basic credentials.
+    pub fn with_credential(mut self, user: impl Into<String>, password: impl Into<Secret>) -> Self {
+        self.credential = Some((user.into(), password.into()));
+        self
+    }
+
+    /// Credentials from the standard proxy variables, looked up through
+    /// `lookup` (pass `|k| std::env::var(k).ok()` for the real environment).
+    pub fn default_credentials_from(lookup: impl Fn(&str) -> Option<String>) -> Option<(String, Secret)> {
+        const VARS: [&str; 6] = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
+        VARS.iter().filter_map(|var| lookup(var)).find_map(|value| {
+            let value = value.trim();
+            let url = reqwest::Url::parse(value).or_else(|_| reqwest::Url::parse(&format!("http://{value}"))).ok()?;
+            userinfo(&url)
+        })
+    }
+
+    /// The URI with any password replaced by `***`, for messages.
+    pub fn redacted_uri(&self) -> String {
+        match reqwest::Url::parse(&self.uri) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("***"));
+                url.to_string()
+            }
+            Ok(url) => url.to_string(),
+            Err(_) => "<unparsable proxy URI>".to_owned(),
+        }
+    }
+
+    /// The `reqwest` proxy and the password to scrub from messages.
+    fn to_reqwest(&self) -> Result<(reqwest::Proxy, Option<Secret>), Error> {
+        let invalid = || {
+            Error::InvalidArgument(format!(
+                "The proxy URI must be an absolute http:// or https:// URI with a host: {}",
+                self.redacted_uri()
+            ))
+        };
+        let mut url = reqwest::Url::parse(self.uri.trim()).map_err(|_| invalid())?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(invalid());
+        }
+        let from_uri = userinfo(&url);
+        // Credentials are passed separately, never inside the URL, so they
+        // cannot end up in any URL that is printed.
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        let credential = self.credential.clone().or(from_uri).or_else(|| {
+            self.use_default_credentials.then(|| Self::default_credentials_from(|k| std::env::var(k).ok())).flatten()
+        });
+        let mut proxy = reqwest::Proxy::all(url.as_str()).map_err(|_| invalid())?;
+        let mut scrub = None;
+        if let Some((user, password)) = credential {
+            proxy = proxy.basic_auth(&user, password.expose());
+            scrub = Some(password);
+        }
+        Ok((proxy, scrub))
+    }
+}
+
+/// Percent-decoded `user:password` from a URL, when it has a user.
+fn userinfo(url: &reqwest::Url) -> Option<(String, Secret)> {
+    if url.username().is_empty() {
+        return None;
+    }
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    Some((decode(url.username()), Secret::new(decode(url.password().unwrap_or("")))))
+}
+
+impl std::fmt::Debug for ProxyConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProxyConfig")
+            .field("uri", &self.redacted_uri())
+            .field("credential", &self.credential.as_ref().map(|(user, _)| (user, "***")))
+            .field("use_default_credentials", &self.use_default_credentials)
+            .finish()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Builder and client
+// ---------------------------------------------------------------------------
+
+/// Settings shared by every `reqwest` client the [`Client`] builds.
+#[derive(Debug, Clone)]
+struct HttpSettings {
+    connect_timeout: Duration,
+    timeout: Duration,
+    user_agent: String,
+    system_proxy: bool,
+}
+
+impl HttpSettings {
+    fn build(&self, proxy: Option<&ProxyConfig>) -> Result<(reqwest::Client, Vec<Secret>), Error> {
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .user_agent(self.user_agent.as_str());
+        let mut scrub = Vec::new();
+        if let Some(proxy) = proxy {
+            let (proxy, password) = proxy.to_reqwest()?;
+            builder = builder.proxy(proxy);
+            scrub.extend(password);
+        } else if !self.system_proxy {
+            builder = builder.no_proxy();
+        }
+        let client = builder
+            .build()
+            .map_err(|e| Error::InvalidArgument(format!("Could not create the HTTP client: {}", e.without_url())))?;
+        Ok((client, scrub))
+    }
+}
+
+/// Configures a [`Client`].
+pub struct ClientBuilder {
+    base_url: String,
+    token: Arc<dyn TokenProvider>,
+    retry: RetryPolicy,
+    proxy: Option<ProxyConfig>,
+    max_body_bytes: usize,
+    settings: HttpSettings,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            token: Arc::new(NoToken),
+            retry: RetryPolicy::default(),
+            proxy: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            settings: HttpSettings {
+                connect_timeout: Duration::from_secs(30),
+                timeout: Duration::from_secs(100),
+                user_agent: DEFAULT_USER_AGENT.to_owned(),
+                system_proxy: true,
+            },
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Service root (default `https://graph.microsoft.com/beta`); trailing
+    /// slashes are ignored.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Token source (default: none, so calls fail with [`Error::MissingToken`]).
+    pub fn token_provider(mut self, provider: impl TokenProvider) -> Self {
+        self.token = Arc::new(provider);
+        self
+    }
+
+    /// Retry policy for 429/503/504.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Time allowed to open a connection (default 30 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one attempt, from connecting until the body is
+    /// read (default 100 s). Retry waits are not counted.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.settings.timeout = timeout;
+        self
+    }
+
+    /// Sends every request through this proxy.
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
+    /// Whether to honour the `HTTP(S)_PROXY`/`NO_PROXY` variables when no
+    /// proxy is configured (default true).
+    pub fn system_proxy(mut self, enabled: bool) -> Self {
+        self.settings.system_proxy = enabled;
+        self
+    }
+
+    /// `User-Agent` (default `mgbeta-rust/<version>`).
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.settings.user_agent = agent.into();
+        self
+    }
+
+    /// Largest successful body accepted (default 64 MiB); bigger bodies fail
+    /// with a `Body` transport error.
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = normalise_base_url(&self.base_url)?;
+        let (http, scrub) = self.settings.build(self.proxy.as_ref())?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                base_url,
+                token: self.token,
+                retry: self.retry,
+                proxy: self.proxy,
+                max_body_bytes: self.max_body_bytes,
+                settings: self.settings,
+                http,
+                scrub,
+                proxy_clients: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+}
+
+fn normalise_base_url(raw: &str) -> Result<String, Error> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    let invalid = || Error::InvalidArgument(format!("The base URL must be an absolute http(s) URL: {trimmed}"));
+    let url = reqwest::Url::parse(trimmed).map_err(|_| invalid())?;
+    if !matches!(url.scheme(), "http" | "https") || url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid());
+    }
+    Ok(trimmed.to_owned())
+}
+
+struct Inner {
+    base_url: String,
+    token: Arc<dyn TokenProvider>,
+    retry: RetryPolicy,
+    proxy: Option<ProxyConfig>,
+    max_body_bytes: usize,
+    settings: HttpSettings,
+    http: reqwest::Client,
+    scrub: Vec<Secret>,
+    /// Clients for per-call proxies, most recently built last.
+    proxy_clients: Mutex<Vec<(ProxyConfig, reqwest::Client, Vec<Secret>)>>,
+}
+
+/// The Graph client. Cheap to clone (shared state behind an `Arc`).
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Hand-written so neither the token provider nor reqwest's own
+        // Debug (which lists proxies) can print a credential.
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("retry", &self.inner.retry)
+            .field("connect_timeout", &self.inner.settings.connect_timeout)
+            .field("timeout", &self.inner.settings.timeout)
+            .field("proxy", &self.inner.proxy)
+            .field("user_agent", &self.inner.settings.user_agent)
+            .field("token_provider", &"<redacted>")
+            .finish()
+    }
+}
+
+/// What a generated operation sends.
+#[derive(Debug, Clone)]
+pub struct ApiRequest {
+    /// HTTP method.
+    pub method: reqwest::Method,
+    /// The path as declared, placeholders literal (for tracing and What-if).
+    pub path_template: &'static str,
+    /// The path with values filled in and encoded (see `super::path`),
+    /// starting with `/`, relative to the base URL.
+    pub path: String,
+    /// Query parameters, unencoded.
+    pub query: Vec<(String, String)>,
+    /// Declared header parameters (e.g. `ConsistencyLevel`, `If-Match`).
+    pub headers: Vec<(String, String)>,
+    /// JSON body.
+    pub body: Option<serde_json::Value>,
+}
+
+impl ApiRequest {
+    /// A request without query, headers or body.
+    pub fn new(method: reqwest::Method, path_template: &'static str, path: impl Into<String>) -> Self {
+        ApiRequest { method, path_template, path: path.into(), query: Vec::new(), headers: Vec::new(), body: None }
+    }
+}
+
+/// Per-call options: the cmdlet's common parameters.
+#[derive(Clone, Default)]
+pub struct RequestOptions {
+    /// `-Headers`: added after the declared headers. `Authorization`,
+    /// `client-request-id` and `SdkVersion` are always replaced by the
+    /// built-in values.
+    pub headers: Vec<(String, String)>,
+    /// `-HttpPipelinePrepend` steps, run first.
+    pub prepend: Vec<Step>,
+    /// `-HttpPipelineAppend` steps, run after the prepend steps.
+    pub append: Vec<Step>,
+    /// `-Proxy` and friends for this call only.
+    pub proxy: Option<ProxyConfig>,
+}
+
+impl std::fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Header values are not printed: callers put credentials there.
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("RequestOptions")
+            .field("headers", &names)
+            .field("prepend", &self.prepend.len())
+            .field("append", &self.append.len())
+            .field("proxy", &self.proxy)
+            .finish()
+    }
+}
+
+/// A successful (2xx) response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiResponse {
+    /// Status code.
+    pub status: u16,
+    /// All response headers.
+    pub headers: ResponseHeaders,
+    /// The body.
+    pub body: Vec<u8>,
+    /// How many times the request was re-sent.
+    pub retries: u32,
+}
+
+impl ApiResponse {
+    /// Decodes the body as JSON.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_slice(&self.body).map_err(|e| Error::Decode(e.to_string()))
+    }
+}
+
+impl Client {
+    /// A builder with the defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client for the default service root using `token_provider`.
+    pub fn new(token_provider: impl TokenProvider) -> Result<Client, Error> {
+        Client::builder().token_provider(token_provider).build()
+    }
+
+    /// The service root, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.inner.retry
+    }
+
+    /// Sends `request` through the pipeline. `Ok` only for 2xx; any other
+    /// status is [`Error::Api`] (or [`Error::TooManyRetries`]).
+    pub async fn send(&self, request: ApiRequest, options: &RequestOptions) -> Result<ApiResponse, Error> {
+        let span = tracing::info_span!(
+            "graph_request",
+            method = %request.method,
+            path_template = request.path_template,
+            status = tracing::field::Empty,
+            retries = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self.send_inner(request, options).instrument(span.clone()).await;
+        let (status, retries) = match &result {
+            Ok(response) => (Some(response.status), response.retries),
+            Err(Error::TooManyRetries { retries, last }) => (Some(last.status), *retries),
+            Err(error) => (error.status(), error.api().map_or(0, |e| e.retries)),
+        };
+        if let Some(status) = status {
+            span.record("status", status);
+        }
+        span.record("retries", retries);
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        result
+    }
+
+    async fn send_inner(&self, request: ApiRequest, options: &RequestOptions) -> Result<ApiResponse, Error> {
+        let inner = &self.inner;
+        let (http, scrub) = self.http_for(options.proxy.as_ref())?;
+        let http_request = self.build_request(&request, options)?;
+
+        let builtins = Arc::new(Builtins {
+            http,
+            token: inner.token.clone(),
+            retry: inner.retry,
+            max_error_body: MAX_ERROR_BODY_BYTES.min(inner.max_body_bytes),
+            method: request.method.to_string(),
+            path_template: request.path_template,
+            scrub: scrub.clone(),
+        });
+        let steps: Vec<Step> = options.prepend.iter().chain(&options.append).cloned().collect();
+        let chain = Next::new(steps, move |req| Box::pin(pipeline::run_builtins(builtins.clone(), req)));
+        let mut response = chain.run(http_request).await?;
+
+        let status = response.status().as_u16();
+        let retries = response.extensions().get::<RetryCount>().map_or(0, |r| r.0);
+        let headers = ResponseHeaders::from_header_map(response.headers());
+        if (200..300).contains(&status) {
+            let (body, truncated) = pipeline::read_capped(&mut response, inner.max_body_bytes, &scrub).await?;
+            if truncated {
+                return Err(Error::Transport {
+                    kind: TransportKind::Body,
+                    message: format!("the response body is larger than the limit of {} bytes", inner.max_body_bytes),
+                });
+            }
+            return Ok(ApiResponse { status, headers, body, retries });
+        }
+        let limit = MAX_ERROR_BODY_BYTES.min(inner.max_body_bytes);
+        // An error body that breaks off mid-read still explains more than
+        // nothing, so read failures keep what arrived.
+        let body = pipeline::read_capped(&mut response, limit, &scrub).await.map(|(b, _)| b).unwrap_or_default();
+        let method = request.method.as_str();
+        Err(ApiError::from_response(status, &headers, &body, method, request.path_template, retries).into())
+    }
+
+    /// Assembles the `reqwest` request: URL, declared then caller headers,
+    /// JSON body. Built-in headers are added later by the pipeline.
+    fn build_request(&self, request: &ApiRequest, options: &RequestOptions) -> Result<reqwest::Request, Error> {
+        let mut url = self.inner.base_url.clone();
+        if !request.path.starts_with('/') {
+            url.push('/');
+        }
+        url.push_str(&request.path);
+        let query = query_string(&request.query);
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&query);
+        }
+        let url = reqwest::Url::parse(&url)
+            .map_err(|e| Error::InvalidArgument(format!("Invalid request URL for {}: {e}", request.path_template)))?;
+        let mut http_request = reqwest::Request::new(request.method.clone(), url);
+        for (name, value) in request.headers.iter().chain(&options.headers) {
+            let header_name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::InvalidArgument(format!("Invalid HTTP header name: {name:?}")))?;
+            // The value is not quoted: -Headers often carries credentials.
+            let header_value = HeaderValue::from_str(value)
+                .map_err(|_| Error::InvalidArgument(format!("Invalid value for HTTP header {name:?}.")))?;
+            http_request.headers_mut().append(header_name, header_value);
+        }
+        if let Some(body) = &request.body {
+            let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidArgument(format!("Invalid body: {e}")))?;
+            if !http_request.headers().contains_key(CONTENT_TYPE) {
+                http_request.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            }
+            *http_request.body_mut() = Some(bytes.into());
+        }
+        Ok(http_request)
+    }
+
+    /// The `reqwest` client for a call: the shared one, or one for a
+    /// per-call proxy (built once and reused).
+    fn http_for(&self, proxy: Option<&ProxyConfig>) -> Result<(reqwest::Client, Vec<Secret>), Error> {
+        let inner = &self.inner;
+        let Some(proxy) = proxy else {
+            return Ok((inner.http.clone(), inner.scrub.clone()));
+        };
+        // A poisoned lock only means another call panicked mid-update; the
+        // cache is still a valid list, so keep using it.
+        let mut cache = inner.proxy_clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((_, client, scrub)) = cache.iter().find(|(config, _, _)| config == proxy) {
+            return Ok((client.clone(), scrub.clone()));
+        }
+        let (client, scrub) = inner.settings.build(Some(proxy))?;
+        if cache.len() >= PROXY_CACHE_SIZE {
+            cache.remove(0);
+        }
+        cache.push((proxy.clone(), client.clone(), scrub.clone()));
+        Ok((client, scrub))
+    }
+}

@@ -1,0 +1,318 @@
+// @generated: copied from codegen/runtime/src/cmdlet.rs by `cargo xtask codegen`. Edit it there.
+// generator: codegen 0.1.0
+
+//! What every generated cmdlet shares: the common parameters, the host that
+//! answers -Confirm and waits for a debugger, ShouldProcess (-WhatIf), and
+//! turning a response into the cmdlet's output.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::binder::{BindErrorId, Bound, CmdletMeta, Value};
+use super::client::{ApiRequest, ApiResponse, Client, ProxyConfig, RequestOptions};
+use super::error::{Error, ResponseHeaders, Secret};
+use super::pipeline::Step;
+
+/// A boxed future, as trait objects need.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The parameters every cmdlet has besides its own (PowerShell's
+/// `-Headers`, `-PassThru`, `-WhatIf`... as AutoRest generates them).
+#[derive(Clone, Default)]
+pub struct CommonParameters {
+    /// `-Headers`: added to the request; cannot replace Authorization or
+    /// client-request-id.
+    pub headers: Vec<(String, String)>,
+    /// `-ResponseHeadersVariable`: where to keep the response headers of a
+    /// successful call.
+    pub response_headers_variable: Option<String>,
+    /// `-PassThru`: output `true` for a call that returns no body.
+    pub pass_thru: bool,
+    /// `-WhatIf`: describe the call, send nothing.
+    pub what_if: bool,
+    /// `-Confirm`: ask the host before sending.
+    pub confirm: bool,
+    /// `-Proxy`, `-ProxyCredential`, `-ProxyUseDefaultCredentials`.
+    pub proxy: Option<ProxyConfig>,
+    /// `-HttpPipelinePrepend`: steps run first.
+    pub prepend: Vec<Step>,
+    /// `-HttpPipelineAppend`: steps run after the prepended ones.
+    pub append: Vec<Step>,
+    /// `-Break`: wait for a debugger before doing anything.
+    pub debug_break: bool,
+}
+
+impl std::fmt::Debug for CommonParameters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommonParameters")
+            .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("response_headers_variable", &self.response_headers_variable)
+            .field("pass_thru", &self.pass_thru)
+            .field("what_if", &self.what_if)
+            .field("confirm", &self.confirm)
+            .field("proxy", &self.proxy)
+            .field("prepend", &self.prepend.len())
+            .field("append", &self.append.len())
+            .field("debug_break", &self.debug_break)
+            .finish()
+    }
+}
+
+impl CommonParameters {
+    /// Takes the common parameters out of a binding. `proxy_password` is
+    /// asked for the password of `-ProxyCredential <user>`: passwords never
+    /// travel on a command line.
+    pub fn from_bound(
+        bound: &mut Bound,
+        proxy_password: &dyn Fn(&str) -> Result<Secret, Error>,
+    ) -> Result<CommonParameters, Error> {
+        let mut common = CommonParameters::default();
+        if let Some(value) = bound.take("Headers") {
+            let pairs = value.dictionary_pairs().ok_or_else(|| {
+                Error::InvalidArgument("-Headers takes Name=Value pairs or a JSON object".to_owned())
+            })?;
+            common.headers = pairs;
+        }
+        common.response_headers_variable = take_string(bound, "ResponseHeadersVariable");
+        common.pass_thru = take_switch(bound, "PassThru");
+        common.what_if = take_switch(bound, "WhatIf");
+        common.confirm = take_switch(bound, "Confirm");
+        common.debug_break = take_switch(bound, "Break");
+        for name in ["HttpPipelinePrepend", "HttpPipelineAppend"] {
+            if bound.take(name).is_some() {
+                return Err(Error::Binding {
+                    id: BindErrorId::InvalidArgument.as_str(),
+                    message: format!("-{name} takes pipeline steps written in Rust; use CommonParameters::{} from code.", if name.ends_with("Prepend") { "prepend" } else { "append" }),
+                });
+            }
+        }
+        let proxy = take_string(bound, "Proxy");
+        let user = take_string(bound, "ProxyCredential");
+        let use_default = take_switch(bound, "ProxyUseDefaultCredentials");
+        common.proxy = match (proxy, user) {
+            (Some(uri), user) => {
+                let credential = match user {
+                    Some(user) => Some((user.clone(), proxy_password(&user)?)),
+                    None => None,
+                };
+                Some(ProxyConfig { uri, credential, use_default_credentials: use_default })
+            }
+            (None, Some(_)) => {
+                return Err(Error::InvalidArgument("-ProxyCredential needs -Proxy <uri>".to_owned()));
+            }
+            (None, None) if use_default => {
+                return Err(Error::InvalidArgument("-ProxyUseDefaultCredentials needs -Proxy <uri>".to_owned()));
+            }
+            (None, None) => None,
+        };
+        Ok(common)
+    }
+
+    /// The per-call options of the client.
+    pub fn request_options(&self) -> RequestOptions {
+        RequestOptions {
+            headers: self.headers.clone(),
+            prepend: self.prepend.clone(),
+            append: self.append.clone(),
+            proxy: self.proxy.clone(),
+        }
+    }
+}
+
+/// Takes a string parameter out of a binding.
+pub fn take_string(bound: &mut Bound, name: &str) -> Option<String> {
+    match bound.take(name)? {
+        Value::String(s) => Some(s),
+        Value::Json(serde_json::Value::String(s)) => Some(s),
+        Value::Json(serde_json::Value::Null) => None,
+        other => Some(other.to_json().to_string()),
+    }
+}
+
+/// Takes a switch out of a binding (`false` when absent).
+pub fn take_switch(bound: &mut Bound, name: &str) -> bool {
+    matches!(bound.take(name), Some(Value::Switch(true)) | Some(Value::Json(serde_json::Value::Bool(true))))
+}
+
+/// Takes a parameter and converts it with serde (numbers, booleans, lists).
+pub fn take_json<T: serde::de::DeserializeOwned>(bound: &mut Bound, name: &str) -> Result<Option<T>, Error> {
+    let Some(value) = bound.take(name) else { return Ok(None) };
+    let json = value.to_json();
+    if json.is_null() {
+        return Ok(None);
+    }
+    // A number or boolean given on a command line arrives as text.
+    let parsed = serde_json::from_value(json.clone()).or_else(|first| match &json {
+        serde_json::Value::String(s) => serde_json::from_str(s).map_err(|_| first),
+        _ => Err(first),
+    });
+    parsed.map(Some).map_err(|e| Error::Binding {
+        id: BindErrorId::InvalidArgument.as_str(),
+        message: format!("Cannot bind parameter '{name}'. {e}"),
+    })
+}
+
+/// How a cmdlet talks to its user: -Confirm prompts and -Break.
+pub trait Host: Send + Sync {
+    /// Asks whether to perform `action` on `target`; `false` means nothing
+    /// is sent.
+    fn confirm<'a>(&'a self, action: &'a str, target: &'a str) -> BoxFuture<'a, bool>;
+
+    /// Waits until a debugger is attached to this process. Dropping the
+    /// future cancels the wait.
+    fn wait_for_debugger(&self) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(wait_for_tracer(Duration::from_millis(100)))
+    }
+}
+
+/// A host with nobody to ask: -Confirm is declined (nothing is sent), as a
+/// non-interactive PowerShell session would have to.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NonInteractive;
+
+impl Host for NonInteractive {
+    fn confirm<'a>(&'a self, _action: &'a str, _target: &'a str) -> BoxFuture<'a, bool> {
+        Box::pin(async { false })
+    }
+}
+
+/// Prints the process id and polls until a tracer (debugger) is attached.
+/// On Linux the kernel reports it as `TracerPid` in `/proc/self/status`;
+/// elsewhere there is nothing to poll, so the wait lasts until cancelled.
+pub async fn wait_for_tracer(poll: Duration) -> Result<(), Error> {
+    eprintln!("Waiting for debugger to attach to process {}", std::process::id());
+    loop {
+        if tracer_attached() {
+            return Ok(());
+        }
+        tokio::time::sleep(poll).await;
+    }
+}
+
+fn tracer_attached() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("TracerPid:"))
+                .map(|pid| pid.trim() != "0")
+        })
+        .unwrap_or(false)
+}
+
+/// What a successful response turns into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseKind {
+    /// No body: `true` with -PassThru, else nothing.
+    NoContent,
+    /// A JSON body.
+    Json,
+    /// Bytes.
+    Raw,
+}
+
+/// A cmdlet's output.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// Nothing was written.
+    None,
+    /// `True` (a -PassThru of a call without body).
+    Bool(bool),
+    /// A JSON object or collection.
+    Json(serde_json::Value),
+    /// A byte stream.
+    Bytes(Vec<u8>),
+}
+
+/// The result of running a cmdlet once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invocation {
+    /// What the cmdlet wrote to its output.
+    pub output: Output,
+    /// The What-if line, when -WhatIf stopped the call.
+    pub what_if: Option<String>,
+    /// Whether -Confirm was declined (nothing was sent).
+    pub declined: bool,
+    /// `(variable name, headers)` for -ResponseHeadersVariable, success only.
+    pub response_headers: Option<(String, ResponseHeaders)>,
+}
+
+impl Invocation {
+    fn nothing() -> Invocation {
+        Invocation { output: Output::None, what_if: None, declined: false, response_headers: None }
+    }
+}
+
+/// The ShouldProcess target text, placeholders left as written.
+pub fn target_text(request: &ApiRequest) -> String {
+    format!("Call remote '{} {}' operation", request.method.as_str(), request.path_template)
+}
+
+/// The What-if line PowerShell prints for an operation (`<cmdlet>_<set>`).
+pub fn what_if_text(operation: &str, request: &ApiRequest) -> String {
+    format!("What if: Performing the operation \"{operation}\" on target \"{}\".", target_text(request))
+}
+
+/// Runs one prepared request the way a generated cmdlet does: -WhatIf,
+/// -Confirm, the call, then output and response headers. `operation` is
+/// `<cmdlet>_<parameter set>`; `should_process` is false for cmdlets that
+/// only read (GET), which have no -WhatIf/-Confirm.
+pub async fn execute(
+    client: &Client,
+    common: &CommonParameters,
+    host: &dyn Host,
+    operation: &str,
+    should_process: bool,
+    request: ApiRequest,
+    kind: ResponseKind,
+) -> Result<Invocation, Error> {
+    if should_process && common.what_if {
+        let mut done = Invocation::nothing();
+        done.what_if = Some(what_if_text(operation, &request));
+        return Ok(done);
+    }
+    if should_process && common.confirm && !host.confirm(operation, &target_text(&request)).await {
+        let mut done = Invocation::nothing();
+        done.declined = true;
+        return Ok(done);
+    }
+    let response = client.send(request, &common.request_options()).await?;
+    finish(response, common, kind)
+}
+
+fn finish(response: ApiResponse, common: &CommonParameters, kind: ResponseKind) -> Result<Invocation, Error> {
+    let output = match kind {
+        ResponseKind::NoContent if common.pass_thru => Output::Bool(true),
+        ResponseKind::NoContent => Output::None,
+        ResponseKind::Json if response.body.is_empty() => Output::None,
+        ResponseKind::Json => {
+            Output::Json(serde_json::from_slice(&response.body).map_err(|e| Error::Decode(e.to_string()))?)
+        }
+        ResponseKind::Raw => Output::Bytes(response.body.to_vec()),
+    };
+    let response_headers = common.response_headers_variable.clone().map(|name| (name, response.headers.clone()));
+    Ok(Invocation { output, what_if: None, declined: false, response_headers })
+}
+
+/// The future a registered cmdlet returns.
+pub type RunFuture = BoxFuture<'static, Result<Invocation, Error>>;
+
+/// A cmdlet as the CLI sees it: metadata for the binder, its help, and a
+/// function that converts a binding into the typed cmdlet and runs it.
+pub struct CmdletEntry {
+    /// Binder metadata.
+    pub meta: &'static CmdletMeta,
+    /// The help document (Markdown).
+    pub help: &'static str,
+    /// Runs the cmdlet for one binding (the common parameters already taken).
+    pub run: fn(Client, Bound, CommonParameters, Arc<dyn Host>) -> RunFuture,
+}
+
+impl std::fmt::Debug for CmdletEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CmdletEntry").field("name", &self.meta.name).finish()
+    }
+}

@@ -1,0 +1,325 @@
+// @generated: copied from codegen/runtime/src/pipeline.rs by `cargo xtask codegen`. Edit it there.
+// generator: codegen 0.1.0
+
+//! The request pipeline: caller steps, then the built-in handlers.
+//!
+//! A call runs `-HttpPipelinePrepend` steps (in order), then
+//! `-HttpPipelineAppend` steps, then the built-ins: auth (Bearer token, one
+//! retry with a renewed token on 401), `client-request-id`, the SDK version
+//! header, the retry handler (429/503/504) and finally the transport. Caller
+//! steps therefore see the request before auth and the final response after
+//! retries, as in the PowerShell modules.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, RETRY_AFTER};
+
+use super::client::{RetryPolicy, TokenProvider};
+use super::error::{ApiError, Error, ResponseHeaders, Secret, TransportKind};
+
+/// The SDK version header value, e.g. `mgbeta-rust/0.1.0`. `CARGO_PKG_VERSION`
+/// is read when the crate that contains this file is built, so a generated
+/// crate reports its own version.
+pub const SDK_VERSION: &str = concat!("mgbeta-rust/", env!("CARGO_PKG_VERSION"));
+
+/// Name of the SDK version header (the one Graph PowerShell sends).
+pub const SDK_VERSION_HEADER: &str = "SdkVersion";
+
+/// Name of the per-request correlation header.
+pub const CLIENT_REQUEST_ID_HEADER: &str = "client-request-id";
+
+/// Name of the header carrying the retry number on re-sent requests.
+pub const RETRY_ATTEMPT_HEADER: &str = "Retry-Attempt";
+
+/// What a step (and the rest of the pipeline) eventually yields.
+pub type StepFuture = Pin<Box<dyn Future<Output = Result<reqwest::Response, Error>> + Send>>;
+
+/// A caller step: gets the request and the rest of the pipeline, returns the
+/// response. It may change the request, call `next.run` (possibly more than
+/// once, as [`Next`] is `Clone`), inspect or replace the response, or answer
+/// without calling `next` at all.
+pub type Step = Arc<dyn Fn(reqwest::Request, Next) -> StepFuture + Send + Sync>;
+
+/// The end of a chain: what runs after the last step.
+type Terminal = Arc<dyn Fn(reqwest::Request) -> StepFuture + Send + Sync>;
+
+/// Wraps an async closure as a [`Step`].
+pub fn step<F, Fut>(f: F) -> Step
+where
+    F: Fn(reqwest::Request, Next) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<reqwest::Response, Error>> + Send + 'static,
+{
+    Arc::new(move |request, next| Box::pin(f(request, next)))
+}
+
+/// The remainder of the pipeline as seen from one step.
+#[derive(Clone)]
+pub struct Next {
+    steps: Arc<[Step]>,
+    position: usize,
+    terminal: Terminal,
+}
+
+impl Next {
+    /// A chain of `steps` ending in `terminal`. The client builds this for
+    /// every call; it is public so steps can be tested on their own.
+    pub fn new<T>(steps: Vec<Step>, terminal: T) -> Next
+    where
+        T: Fn(reqwest::Request) -> StepFuture + Send + Sync + 'static,
+    {
+        Next { steps: steps.into(), position: 0, terminal: Arc::new(terminal) }
+    }
+
+    /// Continues with the remaining steps, then the end of the chain.
+    pub fn run(self, request: reqwest::Request) -> StepFuture {
+        match self.steps.get(self.position).cloned() {
+            Some(current) => {
+                let rest = Next { position: self.position + 1, ..self };
+                current(request, rest)
+            }
+            None => (self.terminal)(request),
+        }
+    }
+
+    /// How many caller steps are still ahead.
+    pub fn remaining(&self) -> usize {
+        self.steps.len().saturating_sub(self.position)
+    }
+}
+
+impl std::fmt::Debug for Next {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Next").field("remaining_steps", &self.remaining()).finish()
+    }
+}
+
+/// Response extension recording how often the built-ins re-sent the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryCount(pub u32);
+
+/// Everything the built-in handlers need for one call.
+pub(crate) struct Builtins {
+    pub(crate) http: reqwest::Client,
+    pub(crate) token: Arc<dyn TokenProvider>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_error_body: usize,
+    pub(crate) method: String,
+    pub(crate) path_template: &'static str,
+    /// Credentials of the proxy in use, scrubbed from transport messages.
+    pub(crate) scrub: Vec<Secret>,
+}
+
+/// Sets a header, replacing every value a caller or step put there: the
+/// built-in values are not negotiable. Names are lowercase literals because
+/// `HeaderName::from_static` requires it (HTTP names are case-insensitive).
+fn force_header(request: &mut reqwest::Request, name: &'static str, value: HeaderValue) {
+    request.headers_mut().insert(HeaderName::from_static(name), value);
+}
+
+fn set_bearer(request: &mut reqwest::Request, token: &Secret) -> Result<(), Error> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+        // The token itself is not quoted: this message may be logged.
+        Error::InvalidArgument("The access token contains characters that are not allowed in an HTTP header.".into())
+    })?;
+    // Keeps the value out of hyper's debug output and HTTP/2 header tables.
+    value.set_sensitive(true);
+    request.headers_mut().insert(AUTHORIZATION, value);
+    Ok(())
+}
+
+/// Runs the built-in handlers and the transport.
+pub(crate) async fn run_builtins(b: Arc<Builtins>, mut request: reqwest::Request) -> Result<reqwest::Response, Error> {
+    // One id per logical request, kept across retries so the service's logs
+    // tie the attempts together.
+    let request_id = uuid::Uuid::new_v4().to_string();
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        force_header(&mut request, "client-request-id", value);
+    }
+    force_header(&mut request, "sdkversion", HeaderValue::from_static(SDK_VERSION));
+
+    let token = b.token.token().await?.filter(|t| !t.is_empty()).ok_or(Error::MissingToken)?;
+    set_bearer(&mut request, &token)?;
+
+    let max_retries = b.retry.effective_max_retries();
+    let mut retries = 0u32;
+    let mut throttled = 0u32;
+    let mut renewed = false;
+    loop {
+        // A body that cannot be cloned (a stream from a step) cannot be
+        // re-sent; such a request simply gets no retries.
+        let spare = request.try_clone();
+        let mut response = b.http.execute(request).await.map_err(|e| transport_error(e, &b.scrub))?;
+        let status = response.status().as_u16();
+
+        if status == 401 && !renewed {
+            if let Some(mut again) = spare {
+                renewed = true;
+                drop(response);
+                let fresh = b.token.renew().await?.filter(|t| !t.is_empty()).ok_or(Error::MissingToken)?;
+                set_bearer(&mut again, &fresh)?;
+                retries += 1;
+                tracing::debug!(status, "token rejected; retrying once with a renewed token");
+                request = again;
+                continue;
+            }
+        } else if RetryPolicy::is_retryable_status(status) && max_retries > 0 {
+            if let Some(mut again) = spare {
+                if throttled >= max_retries {
+                    let headers = ResponseHeaders::from_header_map(response.headers());
+                    // The last body explains the throttling; if it cannot be
+                    // read the error is still reported, just without it.
+                    let body = read_capped(&mut response, b.max_error_body, &b.scrub)
+                        .await
+                        .map(|(body, _)| body)
+                        .unwrap_or_default();
+                    let last = ApiError::from_response(status, &headers, &body, &b.method, b.path_template, retries);
+                    return Err(Error::TooManyRetries { retries: throttled, last: Box::new(last) });
+                }
+                throttled += 1;
+                retries += 1;
+                let retry_after = response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok());
+                let wait = b.retry.delay_for(throttled, retry_after, SystemTime::now());
+                drop(response);
+                tracing::debug!(status, retry = throttled, wait_ms = wait.as_millis() as u64, "retrying");
+                tokio::time::sleep(wait).await;
+                force_header(&mut again, "retry-attempt", HeaderValue::from(throttled));
+                request = again;
+                continue;
+            }
+        }
+        response.extensions_mut().insert(RetryCount(retries));
+        return Ok(response);
+    }
+}
+
+/// Reads a body, stopping after `limit` bytes. Returns the bytes and whether
+/// more were available, so a hostile or broken server cannot make us
+/// buffer without bound.
+pub(crate) async fn read_capped(
+    response: &mut reqwest::Response,
+    limit: usize,
+    scrub: &[Secret],
+) -> Result<(Vec<u8>, bool), Error> {
+    let announced = response.content_length().and_then(|n| usize::try_from(n).ok());
+    let mut body = Vec::with_capacity(announced.unwrap_or(0).min(limit).min(1 << 20));
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(e, scrub))? {
+        let room = limit - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, false))
+}
+
+/// Maps a `reqwest` failure to [`Error::Transport`], with the message built
+/// from the whole cause chain (the top-level text alone is often just
+/// "error sending request") and with the URL and proxy credentials removed.
+pub(crate) fn transport_error(error: reqwest::Error, scrub: &[Secret]) -> Error {
+    let mut parts: Vec<String> = Vec::new();
+    let mut chain: Vec<String> = Vec::new();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        chain.push(cause.to_string());
+        source = cause.source();
+    }
+    let chain_text = chain.join(": ").to_ascii_lowercase();
+    let kind = if error.is_timeout() || chain_text.contains("timed out") {
+        TransportKind::Timeout
+    } else if chain_text.contains("certificate") || chain_text.contains("tls") || chain_text.contains("handshake") {
+        // reqwest has no TLS classification; rustls errors are recognisable
+        // by their text, and we cannot name rustls types without depending
+        // on the crate.
+        TransportKind::Tls
+    } else if error.is_connect() {
+        TransportKind::Connect
+    } else if error.is_body() || error.is_decode() {
+        TransportKind::Body
+    } else {
+        TransportKind::Other
+    };
+    parts.push(error.without_url().to_string());
+    for cause in chain {
+        if parts.last() != Some(&cause) {
+            parts.push(cause);
+        }
+    }
+    let mut message = parts.join(": ");
+    for secret in scrub.iter().filter(|s| !s.is_empty()) {
+        message = message.replace(secret.expose(), "***");
+        let encoded = percent_encoding::utf8_percent_encode(secret.expose(), percent_encoding::NON_ALPHANUMERIC);
+        message = message.replace(&encoded.to_string(), "***");
+    }
+    Error::Transport { kind, message }
+}
+
+// ---------------------------------------------------------------------------
+// Retry-After
+// ---------------------------------------------------------------------------
+
+/// Parses a `Retry-After` value: delta seconds or an HTTP date. A date in
+/// the past means "now". `None` for anything else, so the caller falls back
+/// to exponential backoff.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Absurdly long digit strings saturate instead of failing.
+        return Some(Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX)));
+    }
+    let when = parse_http_date(value)?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+/// Parses the three HTTP date formats of RFC 9110: IMF-fixdate
+/// (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`)
+/// and asctime (`Sun Nov  6 08:49:37 1994`). Written here because the
+/// runtime may not add dependencies.
+pub fn parse_http_date(value: &str) -> Option<SystemTime> {
+    let tokens: Vec<&str> = value.split([' ', ',', '-']).filter(|t| !t.is_empty()).collect();
+    let month_at = tokens.iter().position(|t| MONTHS.iter().any(|m| t.eq_ignore_ascii_case(m)))?;
+    let month = MONTHS.iter().position(|m| tokens[month_at].eq_ignore_ascii_case(m))? as u32 + 1;
+    let time_at = tokens.iter().position(|t| t.contains(':'))?;
+    let numbers: Vec<(usize, &str)> = tokens
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| *i != time_at && t.bytes().all(|b| b.is_ascii_digit()))
+        .map(|(i, t)| (i, *t))
+        .collect();
+    // In all three formats the day comes before the year.
+    let [(_, day), (_, year)] = numbers.as_slice() else {
+        return None;
+    };
+    let day: u32 = day.parse().ok()?;
+    let mut year: i64 = year.parse().ok()?;
+    if year < 100 {
+        // RFC 850 two-digit years: pick the century that is not more than
+        // 50 years in the future (RFC 9110, section 5.6.7).
+        year += if year < 70 { 2000 } else { 1900 };
+    }
+    let mut hms = tokens[time_at].split(':').map(|p| p.parse::<u32>().ok());
+    let (hour, minute, second) = (hms.next()??, hms.next()??, hms.next()??);
+    if hms.next().is_some() || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 || year < 1970 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let secs = days.checked_mul(86_400)? + i64::from(hour * 3600 + minute * 60 + second);
+    Some(UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).ok()?))
+}
+
+/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's
+/// well-known civil-from-days inverse).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}

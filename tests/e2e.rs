@@ -1,0 +1,217 @@
+//! The generated crate against a real HTTP server on 127.0.0.1: the typed
+//! client methods and the typed cmdlets, with their common parameters.
+
+use std::sync::Arc;
+
+use mg_beta_applications::cmdlets::StartMgBetaApplicationSynchronizationJob as StartApp;
+use mg_beta_applications::runtime::client::{Client, RetryPolicy, StaticToken};
+use mg_beta_applications::runtime::cmdlet::{BoxFuture, CommonParameters, Host, NonInteractive, Output};
+use mg_beta_applications::runtime::error::{Error, Secret};
+use mg_beta_applications::IApplicationsIdentity;
+use wiremock::matchers::{header, method};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const TOKEN: &str = "e2e-secret-token";
+const START_PATH: &str = "/applications/app-1/synchronization/jobs/job-1/microsoft.graph.start";
+
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .base_url(server.uri())
+        .token_provider(StaticToken(Secret::new(TOKEN)))
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("client builds")
+}
+
+/// Matches the raw (still percent-encoded) request path.
+fn raw_path(expected: &'static str) -> impl Fn(&Request) -> bool {
+    move |r: &Request| r.url.path() == expected
+}
+
+fn graph_404() -> ResponseTemplate {
+    ResponseTemplate::new(404).insert_header("request-id", "11111111-2222-3333-4444-555555555555").set_body_raw(
+        r#"{"error":{"code":"Request_ResourceNotFound","message":"Resource 'job-1' does not exist or one of its queried reference-property objects are not present.","innerError":{"date":"2024-03-12T10:00:00","request-id":"11111111-2222-3333-4444-555555555555","client-request-id":"99999999-8888-7777-6666-555555555555"}}}"#,
+        "application/json",
+    )
+}
+
+#[tokio::test]
+async fn client_method_sends_post_with_raw_path_and_bearer_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(raw_path(START_PATH))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    client(&server).application_synchronization_job_start("app-1", "job-1").await.expect("204 is success");
+}
+
+#[tokio::test]
+async fn ids_are_encoded_as_single_segments() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(raw_path("/servicePrincipals/a%2Fb%3Fc%23d%25e%20f/synchronization/jobs/%C3%A9t%C3%A9/microsoft.graph.start"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    client(&server).service_principal_synchronization_job_start("a/b?c#d%e f", "été").await.expect("sent once");
+}
+
+#[tokio::test]
+async fn dot_segments_are_refused_before_sending() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
+    for bad in ["..", ".", ""] {
+        let err = client(&server).application_synchronization_job_start(bad, "job-1").await.expect_err("refused");
+        assert!(matches!(err, Error::InvalidPathParameter { name: "application-id", .. }), "{err:?}");
+    }
+}
+
+#[tokio::test]
+async fn graph_404_becomes_the_typed_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(graph_404()).mount(&server).await;
+    let err = client(&server).application_synchronization_job_start("app-1", "job-1").await.expect_err("404");
+    let api = err.api().expect("an API error");
+    assert_eq!(api.status, 404);
+    assert_eq!(api.code(), Some("Request_ResourceNotFound"));
+    assert!(api.message().is_some_and(|m| m.starts_with("Resource 'job-1' does not exist")));
+    assert_eq!(api.request_id(), Some("11111111-2222-3333-4444-555555555555"));
+    let shown = err.to_string();
+    assert!(shown.starts_with("[Request_ResourceNotFound] : Resource 'job-1'"), "{shown}");
+    assert!(shown.contains("Status: 404 (NotFound)"), "{shown}");
+    assert!(!shown.contains(TOKEN) && !format!("{err:?}").contains(TOKEN));
+}
+
+fn start(app: &str, job: &str) -> StartApp {
+    StartApp::Start { application_id: app.into(), synchronization_job_id: job.into() }
+}
+
+#[tokio::test]
+async fn passthru_writes_true_and_nothing_without_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(raw_path(START_PATH)).respond_with(ResponseTemplate::new(204)).expect(2).mount(&server).await;
+    let c = client(&server);
+    let plain = start("app-1", "job-1").invoke(&c, &CommonParameters::default(), &NonInteractive).await.expect("ok");
+    assert_eq!(plain.output, Output::None);
+    let common = CommonParameters { pass_thru: true, ..Default::default() };
+    let passed = start("app-1", "job-1").invoke(&c, &common, &NonInteractive).await.expect("ok");
+    assert_eq!(passed.output, Output::Bool(true));
+}
+
+#[tokio::test]
+async fn whatif_prints_the_target_and_sends_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
+    let common = CommonParameters { what_if: true, ..Default::default() };
+    let done = start("app-1", "job-1").invoke(&client(&server), &common, &NonInteractive).await.expect("ok");
+    assert_eq!(
+        done.what_if.as_deref(),
+        Some("What if: Performing the operation \"Start-MgBetaApplicationSynchronizationJob_Start\" on target \"Call remote 'POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start' operation\".")
+    );
+}
+
+struct Answer(bool);
+
+impl Host for Answer {
+    fn confirm<'a>(&'a self, _action: &'a str, _target: &'a str) -> BoxFuture<'a, bool> {
+        let yes = self.0;
+        Box::pin(async move { yes })
+    }
+}
+
+#[tokio::test]
+async fn declined_confirm_sends_nothing_and_accepted_sends() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(1).mount(&server).await;
+    let c = client(&server);
+    let common = CommonParameters { confirm: true, ..Default::default() };
+    let no = start("app-1", "job-1").invoke(&c, &common, &Answer(false)).await.expect("ok");
+    assert!(no.declined);
+    let yes = start("app-1", "job-1").invoke(&c, &common, &Answer(true)).await.expect("ok");
+    assert!(!yes.declined);
+}
+
+#[tokio::test]
+async fn via_identity_reads_keys_and_rejects_null_or_empty_ones() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(raw_path(START_PATH)).respond_with(ResponseTemplate::new(204)).expect(1).mount(&server).await;
+    let c = client(&server);
+    let identity = IApplicationsIdentity::from_json(&serde_json::json!({
+        "applicationId": "app-1", "SynchronizationJobId": "job-1", "Unrelated": 3
+    }))
+    .expect("an object");
+    StartApp::StartViaIdentity { input_object: identity.clone() }
+        .invoke(&c, &CommonParameters::default(), &NonInteractive)
+        .await
+        .expect("sent");
+    let missing = IApplicationsIdentity { synchronization_job_id: None, ..identity.clone() };
+    let err = StartApp::StartViaIdentity { input_object: missing }
+        .invoke(&c, &CommonParameters::default(), &NonInteractive)
+        .await
+        .expect_err("null key");
+    assert_eq!(err.to_string(), "InputObject has null value for InputObject.SynchronizationJobId");
+    let empty = IApplicationsIdentity { application_id: Some(String::new()), ..identity };
+    let err = StartApp::StartViaIdentity { input_object: empty }
+        .invoke(&c, &CommonParameters::default(), &NonInteractive)
+        .await
+        .expect_err("empty key");
+    assert_eq!(err.to_string(), "InputObject has null value for InputObject.ApplicationId");
+}
+
+#[tokio::test]
+async fn headers_are_added_and_response_headers_kept_on_success_only() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(raw_path(START_PATH))
+        .and(header("x-extra", "yes"))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .respond_with(ResponseTemplate::new(204).insert_header("request-id", "rid-1"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST")).respond_with(graph_404()).mount(&server).await;
+    let c = client(&server);
+    let common = CommonParameters {
+        headers: vec![("X-Extra".into(), "yes".into()), ("Authorization".into(), "Bearer stolen".into())],
+        response_headers_variable: Some("rh".into()),
+        ..Default::default()
+    };
+    let done = start("app-1", "job-1").invoke(&c, &common, &NonInteractive).await.expect("ok");
+    let (name, headers) = done.response_headers.expect("captured");
+    assert_eq!(name, "rh");
+    assert_eq!(headers.get("Request-Id"), Some("rid-1"));
+    let failed = start("other", "job-1").invoke(&c, &common, &NonInteractive).await;
+    assert!(failed.is_err(), "a failed call has no response headers to keep");
+}
+
+#[tokio::test]
+async fn pipeline_steps_run_prepend_then_append_around_the_built_ins() {
+    use mg_beta_applications::runtime::pipeline::step;
+    use std::sync::Mutex;
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(1).mount(&server).await;
+    let log = Arc::new(Mutex::new(Vec::<String>::new()));
+    let make = |label: &'static str| {
+        let log = log.clone();
+        step(move |request: reqwest::Request, next| {
+            let log = log.clone();
+            async move {
+                let auth = request.headers().contains_key("authorization");
+                log.lock().expect("log").push(format!("{label} in (auth: {auth})"));
+                let response = next.run(request).await?;
+                log.lock().expect("log").push(format!("{label} out ({})", response.status().as_u16()));
+                Ok(response)
+            }
+        })
+    };
+    let common = CommonParameters { prepend: vec![make("prepend")], append: vec![make("append")], ..Default::default() };
+    start("app-1", "job-1").invoke(&client(&server), &common, &NonInteractive).await.expect("ok");
+    assert_eq!(
+        *log.lock().expect("log"),
+        ["prepend in (auth: false)", "append in (auth: false)", "append out (204)", "prepend out (204)"]
+    );
+}

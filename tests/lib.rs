@@ -1,0 +1,48 @@
+//! Shared helpers for the workspace tests: where things are, and running
+//! the generator on the committed spec exactly as `cargo xtask codegen` does.
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Reads a workspace file as text, failing the test with the path on error.
+pub fn read(rel: &str) -> String {
+    let path = root().join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The committed configuration and spec, as `cargo xtask codegen` reads them.
+pub fn committed_inputs() -> (codegen::SpecInput, codegen::Config) {
+    let config_name = "spec/codegen.yaml";
+    let config = codegen::Config::parse(config_name, &read(config_name)).expect("committed config parses");
+    let input = config.input.clone().expect("config names its input");
+    let spec_name = format!("spec/{input}");
+    (codegen::SpecInput { text: read(&spec_name), file: spec_name }, config)
+}
+
+/// The IR of the committed spec.
+pub fn committed_ir() -> codegen::ir::Api {
+    let (spec, config) = committed_inputs();
+    codegen::build_ir(&spec, &config, "spec/codegen.yaml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Every file generated from the committed spec.
+pub fn committed_files() -> Vec<codegen::File> {
+    let (spec, config) = committed_inputs();
+    codegen::generate(&spec, &config, "spec/codegen.yaml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The folder of the real Graph module documents, from `GRAPH_SPECS_DIR`
+/// (`.ci/run` sets it). `None`, after saying so, when it is not set.
+pub fn graph_specs_dir(test: &str) -> Option<PathBuf> {
+    match std::env::var_os("GRAPH_SPECS_DIR") {
+        Some(dir) if Path::new(&dir).is_dir() => Some(PathBuf::from(dir)),
+        _ => {
+            eprintln!("skipped {test}: GRAPH_SPECS_DIR is not set to the folder of the real Graph documents");
+            None
+        }
+    }
+}

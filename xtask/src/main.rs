@@ -1,0 +1,156 @@
+//! `cargo xtask`: the only code in the workspace that touches the disk.
+//!
+//! ```text
+//! cargo xtask codegen                      regenerate generated/ from spec/
+//! cargo xtask codegen --check              fail, naming each stale file, when generated/ is stale
+//! cargo xtask codegen --spec F --out D     generate a crate from any document into any folder
+//!                     [--config C]         with another generator configuration
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+mod disk;
+
+const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec FILE] [--config FILE] [--out DIR]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("codegen") => match CodegenArgs::parse(&args[1..]) {
+            Ok(parsed) => codegen(&parsed),
+            Err(message) => {
+                eprintln!("error: {message}\n{USAGE}");
+                ExitCode::from(2)
+            }
+        },
+        Some("-h" | "--help") | None => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some(other) => {
+            eprintln!("error: unknown task `{other}`\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct CodegenArgs {
+    check: bool,
+    spec: Option<PathBuf>,
+    config: Option<PathBuf>,
+    out: Option<PathBuf>,
+}
+
+impl CodegenArgs {
+    fn parse(args: &[String]) -> Result<CodegenArgs, String> {
+        let mut parsed = CodegenArgs::default();
+        let mut it = args.iter();
+        while let Some(arg) = it.next() {
+            let mut value = |name: &str| it.next().cloned().map(PathBuf::from).ok_or(format!("{name} needs a value"));
+            match arg.as_str() {
+                "--check" => parsed.check = true,
+                "--spec" => parsed.spec = Some(value("--spec")?),
+                "--config" => parsed.config = Some(value("--config")?),
+                "--out" => parsed.out = Some(value("--out")?),
+                other => return Err(format!("unknown argument `{other}`")),
+            }
+        }
+        Ok(parsed)
+    }
+}
+
+/// The workspace root: xtask lives one level below it.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Paths as the user sees them in messages: relative to the root when inside it.
+fn display(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).display().to_string()
+}
+
+fn codegen(args: &CodegenArgs) -> ExitCode {
+    let root = workspace_root();
+    let default_config = root.join("spec/codegen.yaml");
+    // With --spec and no --config, the default configuration applies only
+    // when the spec is the one it names; another document gets defaults.
+    let config_path = match (&args.config, &args.spec) {
+        (Some(c), _) => Some(c.clone()),
+        (None, None) => Some(default_config),
+        (None, Some(_)) => None,
+    };
+    let (config, config_name) = match &config_path {
+        Some(path) => match disk::read_text(path) {
+            Ok(text) => {
+                let name = display(path, &root);
+                match codegen::Config::parse(&name, &text) {
+                    Ok(c) => (c, name),
+                    Err(e) => return fail(&e.to_string()),
+                }
+            }
+            Err(e) => return fail(&e),
+        },
+        None => (codegen::Config::default(), "(default configuration)".to_owned()),
+    };
+    let spec_path = match (&args.spec, &config.input, &config_path) {
+        (Some(spec), _, _) => spec.clone(),
+        (None, Some(input), Some(cfg)) => cfg.parent().unwrap_or(&root).join(input),
+        _ => return fail("no spec document: give --spec FILE or set `input` in the configuration"),
+    };
+    let out = args.out.clone().unwrap_or_else(|| root.join("generated"));
+    let spec_name = display(&spec_path, &root);
+    let text = match disk::read_text(&spec_path) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    let input = codegen::SpecInput { file: spec_name, text };
+    // Everything is generated in memory first: a bad spec never touches `out`.
+    let files = match codegen::generate(&input, &config, &config_name) {
+        Ok(files) => files,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let existing = match disk::read_tree(&out) {
+        Ok(map) => map,
+        Err(e) => return fail(&e),
+    };
+    let plan = codegen::tree::plan(&files, &existing);
+    let out_name = display(&out, &root);
+    if args.check {
+        return check(&plan, &existing, &input, &out_name);
+    }
+    match disk::apply(&out, &plan, &mut disk::RealDisk) {
+        Ok(()) => {
+            println!(
+                "{out_name}: {} written, {} removed, {} unchanged",
+                plan.write.len(),
+                plan.remove.len(),
+                plan.unchanged
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!("{e}; {out_name} was restored to its previous contents")),
+    }
+}
+
+fn check(plan: &codegen::tree::Plan, existing: &BTreeMap<String, Vec<u8>>, input: &codegen::SpecInput, out: &str) -> ExitCode {
+    if plan.is_empty() {
+        println!("{out}: up to date ({} files)", plan.unchanged);
+        return ExitCode::SUCCESS;
+    }
+    let sha = codegen::load::sha256_hex(&input.text);
+    let stale = codegen::tree::stale_files(plan, existing, &sha);
+    eprintln!("{out} is stale ({} files):", stale.len());
+    for s in &stale {
+        eprintln!("  {out}/{s}");
+    }
+    eprintln!("fix: run `cargo xtask codegen` and commit the result");
+    ExitCode::FAILURE
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("{message}");
+    ExitCode::FAILURE
+}
