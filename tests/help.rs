@@ -10,8 +10,6 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::Deserialize;
-
 const APPLICATION_DOC: &str = "Start-MgBetaApplicationSynchronizationJob";
 const SERVICE_PRINCIPAL_DOC: &str = "Start-MgBetaServicePrincipalSynchronizationJob";
 
@@ -55,24 +53,17 @@ struct ParamDoc {
     yaml: ParamYaml,
 }
 
-/// The YAML block of one parameter. Unknown keys are errors, and missing
-/// ones too, so the block has exactly the keys PlatyPS writes.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "PascalCase")]
-#[allow(dead_code)] // some fields exist only so that the block must have them
+/// The YAML block of one parameter.
+#[derive(Debug)]
 struct ParamYaml {
     r#type: String,
     default_value: serde_yaml::Value,
-    supports_wildcards: bool,
     aliases: Vec<String>,
     parameter_sets: Vec<SetYaml>,
     dont_show: bool,
-    accepted_values: Vec<String>,
-    help_message: String,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+#[derive(Debug)]
 struct SetYaml {
     name: String,
     position: String,
@@ -80,6 +71,94 @@ struct SetYaml {
     value_from_pipeline: bool,
     value_from_pipeline_by_property_name: bool,
     value_from_remaining_arguments: bool,
+}
+
+/// The keys PlatyPS writes in a parameter's block, and in each of its sets.
+const PARAM_KEYS: &[&str] = &[
+    "Type",
+    "DefaultValue",
+    "SupportsWildcards",
+    "Aliases",
+    "ParameterSets",
+    "DontShow",
+    "AcceptedValues",
+    "HelpMessage",
+];
+const SET_KEYS: &[&str] = &[
+    "Name",
+    "Position",
+    "IsRequired",
+    "ValueFromPipeline",
+    "ValueFromPipelineByPropertyName",
+    "ValueFromRemainingArguments",
+];
+
+/// A mapping with exactly `keys` (no more, no fewer), as key -> value.
+fn exact_mapping<'a>(
+    value: &'a serde_yaml::Value,
+    keys: &[&str],
+) -> Result<BTreeMap<String, &'a serde_yaml::Value>, String> {
+    let mapping = value.as_mapping().ok_or("not a mapping")?;
+    let mut out = BTreeMap::new();
+    for (k, v) in mapping {
+        let k = k.as_str().ok_or("a key is not a string")?;
+        if !keys.contains(&k) {
+            return Err(format!("unexpected key {k}"));
+        }
+        out.insert(k.to_owned(), v);
+    }
+    if let Some(missing) = keys.iter().find(|k| !out.contains_key(**k)) {
+        return Err(format!("missing key {missing}"));
+    }
+    Ok(out)
+}
+
+fn string(map: &BTreeMap<String, &serde_yaml::Value>, key: &str) -> Result<String, String> {
+    map[key].as_str().map(str::to_owned).ok_or_else(|| format!("{key} is not a string"))
+}
+
+fn boolean(map: &BTreeMap<String, &serde_yaml::Value>, key: &str) -> Result<bool, String> {
+    map[key].as_bool().ok_or_else(|| format!("{key} is not true or false"))
+}
+
+fn strings(map: &BTreeMap<String, &serde_yaml::Value>, key: &str) -> Result<Vec<String>, String> {
+    let list = map[key].as_sequence().ok_or_else(|| format!("{key} is not a list"))?;
+    list.iter().map(|v| v.as_str().map(str::to_owned).ok_or_else(|| format!("{key}: not a string"))).collect()
+}
+
+impl ParamYaml {
+    fn parse(block: &str) -> Result<ParamYaml, String> {
+        let value: serde_yaml::Value = serde_yaml::from_str(block).map_err(|e| e.to_string())?;
+        let map = exact_mapping(&value, PARAM_KEYS)?;
+        if boolean(&map, "SupportsWildcards")? {
+            return Err("SupportsWildcards is true".into());
+        }
+        if !strings(&map, "AcceptedValues")?.is_empty() || !string(&map, "HelpMessage")?.is_empty() {
+            return Err("AcceptedValues or HelpMessage is not empty".into());
+        }
+        let sets = map["ParameterSets"].as_sequence().ok_or("ParameterSets is not a list")?;
+        let parameter_sets = sets
+            .iter()
+            .map(|set| {
+                let m = exact_mapping(set, SET_KEYS)?;
+                Ok(SetYaml {
+                    name: string(&m, "Name")?,
+                    position: string(&m, "Position")?,
+                    is_required: boolean(&m, "IsRequired")?,
+                    value_from_pipeline: boolean(&m, "ValueFromPipeline")?,
+                    value_from_pipeline_by_property_name: boolean(&m, "ValueFromPipelineByPropertyName")?,
+                    value_from_remaining_arguments: boolean(&m, "ValueFromRemainingArguments")?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(ParamYaml {
+            r#type: string(&map, "Type")?,
+            default_value: map["DefaultValue"].clone(),
+            aliases: strings(&map, "Aliases")?,
+            parameter_sets,
+            dont_show: boolean(&map, "DontShow")?,
+        })
+    }
 }
 
 /// Lines of a fenced block opened at `lines[start]`, and the index after its end.
@@ -154,8 +233,7 @@ fn parse(text: &str) -> Result<HelpDoc, String> {
                     let name = heading.strip_prefix('-').ok_or_else(|| format!("line {}: not a parameter", i + 1))?;
                     let (body, next) = fenced(&lines, next_fence(&lines, i + 1, "yaml")?)?;
                     let block = body.join("\n");
-                    let yaml: ParamYaml =
-                        serde_yaml::from_str(&block).map_err(|e| format!("parameter -{name}: {e}"))?;
+                    let yaml = ParamYaml::parse(&block).map_err(|e| format!("parameter -{name}: {e}"))?;
                     let keys = body
                         .iter()
                         .filter(|l| !l.starts_with([' ', '-']))
@@ -338,6 +416,7 @@ fn every_document_is_well_formed_and_agrees_with_the_ir() {
         ir_params.sort_by_key(|n| n.to_lowercase());
         assert_eq!(doc.param_names(), ir_params, "{name}: parameters");
         for p in &doc.params {
+            assert_eq!(p.keys, PARAM_KEYS, "{name}: keys of the YAML block of -{}", p.name);
             for s in &p.yaml.parameter_sets {
                 assert!(
                     s.name == "(All)" || ir_sets.iter().any(|(n, _)| *n == s.name),

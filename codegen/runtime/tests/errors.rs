@@ -8,7 +8,8 @@ use std::time::Duration;
 use common::{Reply, TestServer};
 use mgbeta_runtime::client::{ApiRequest, Client, RequestOptions, RetryPolicy, StaticToken};
 use mgbeta_runtime::error::{
-    ApiError, Error, ErrorBody, ODataError, RAW_BODY_DISPLAY_LIMIT, ResponseHeaders, Secret, status_name,
+    ApiError, Error, ErrorBody, ODataError, RAW_BODY_DISPLAY_LIMIT, ResponseHeaders, Secret,
+    status_name,
 };
 use reqwest::Method;
 
@@ -21,7 +22,11 @@ async fn call(reply: Reply) -> (Error, TestServer) {
         .base_url(format!("{}/beta", server.url()))
         .token_provider(StaticToken(Secret::new(TOKEN)))
         .system_proxy(false)
-        .retry(RetryPolicy { max_retries: 3, delay: Duration::from_millis(1), max_wait: Duration::from_millis(5) })
+        .retry(RetryPolicy {
+            max_retries: 3,
+            delay: Duration::from_millis(1),
+            max_wait: Duration::from_millis(5),
+        })
         .build()
         .unwrap();
     let request = ApiRequest::new(
@@ -29,7 +34,10 @@ async fn call(reply: Reply) -> (Error, TestServer) {
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start",
         "/applications/app-1/synchronization/jobs/job-1/microsoft.graph.start",
     );
-    let err = client.send(request, &RequestOptions::default()).await.unwrap_err();
+    let err = client
+        .send(request, &RequestOptions::default())
+        .await
+        .unwrap_err();
     (err, server)
 }
 
@@ -43,18 +51,40 @@ async fn graph_404_becomes_a_typed_error() {
         .chunked();
     let (err, server) = call(reply).await;
     assert_eq!(server.count(), 1, "404 is not retried");
-    let Error::Api(api) = &err else { panic!("expected Api, got {err:?}") };
+    let Error::Api(api) = &err else {
+        panic!("expected Api, got {err:?}")
+    };
     assert_eq!(api.status, 404);
     assert_eq!(api.code(), Some("Request_ResourceNotFound"));
-    assert!(api.message().unwrap().starts_with("Resource 'app-1' does not exist"));
-    assert_eq!(api.request_id(), Some("4f1a7c2e-0000-4000-8000-000000000001"));
+    assert!(
+        api.message()
+            .unwrap()
+            .starts_with("Resource 'app-1' does not exist")
+    );
+    assert_eq!(
+        api.request_id(),
+        Some("4f1a7c2e-0000-4000-8000-000000000001")
+    );
     assert_eq!(api.date(), Some("2024-03-12T10:00:00"));
     assert_eq!(api.method, "POST");
     assert!(api.path_template.contains("{application-id}"));
     assert_eq!(api.retries, 0);
-    let inner = api.body.odata().unwrap().error.inner_error.as_ref().unwrap();
-    assert_eq!(inner.client_request_id(), Some("9b2d3c4e-0000-4000-8000-000000000002"));
-    assert!(api.headers.get("set-cookie").is_none(), "credentials are dropped");
+    let inner = api
+        .body
+        .odata()
+        .unwrap()
+        .error
+        .inner_error
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        inner.client_request_id(),
+        Some("9b2d3c4e-0000-4000-8000-000000000002")
+    );
+    assert!(
+        api.headers.get("set-cookie").is_none(),
+        "credentials are dropped"
+    );
     assert_eq!(api.headers.get("TRANSFER-ENCODING"), Some("chunked"));
 
     let expected = "\
@@ -78,7 +108,12 @@ connection                    : close";
 #[tokio::test]
 async fn html_502_is_kept_raw() {
     let html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
-    let (err, server) = call(Reply::status(502).header("Content-Type", "text/html").body(html)).await;
+    let (err, server) = call(
+        Reply::status(502)
+            .header("Content-Type", "text/html")
+            .body(html),
+    )
+    .await;
     assert_eq!(server.count(), 1, "502 is not retried");
     let api = err.api().unwrap();
     assert_eq!(api.body, ErrorBody::Raw(html.to_owned()));
@@ -93,18 +128,26 @@ async fn html_502_is_kept_raw() {
 async fn empty_bodies_get_the_powershell_sentence() {
     let (err, _) = call(Reply::status(404)).await;
     assert_eq!(err.api().unwrap().body, ErrorBody::Empty);
-    assert!(err.to_string().starts_with("The server responded with a Request Error, Status: NotFound\n\nStatus: 404 (NotFound)"));
+    assert!(err.to_string().starts_with(
+        "The server responded with a Request Error, Status: NotFound\n\nStatus: 404 (NotFound)"
+    ));
 
     let (err, server) = call(Reply::status(500).body("  \r\n")).await;
     assert_eq!(server.count(), 1, "500 is not retried");
-    assert!(err.to_string().starts_with("The server responded with a Server Error, Status: InternalServerError"));
+    assert!(
+        err.to_string()
+            .starts_with("The server responded with a Server Error, Status: InternalServerError")
+    );
 }
 
 #[tokio::test]
 async fn truncated_or_foreign_json_stays_raw() {
     let truncated = r#"{"error":{"code":"Request_BadRequest","mess"#;
     let (err, _) = call(Reply::json(400, truncated)).await;
-    assert_eq!(err.api().unwrap().body, ErrorBody::Raw(truncated.to_owned()));
+    assert_eq!(
+        err.api().unwrap().body,
+        ErrorBody::Raw(truncated.to_owned())
+    );
 
     // OAuth-style errors have a string `error`: not an ODataError.
     let oauth = r#"{"error":"invalid_grant","error_description":"expired"}"#;
@@ -119,8 +162,16 @@ async fn huge_raw_body_is_truncated_for_display() {
     let api = err.api().unwrap();
     assert_eq!(api.body, ErrorBody::Raw(body.clone()));
     let text = err.to_string();
-    assert!(text.len() < RAW_BODY_DISPLAY_LIMIT + 1024, "{} bytes", text.len());
-    assert!(text.contains("(body truncated: showing 4096 of 100000 bytes)"), "{}", &text[4000..4200]);
+    assert!(
+        text.len() < RAW_BODY_DISPLAY_LIMIT + 1024,
+        "{} bytes",
+        text.len()
+    );
+    assert!(
+        text.contains("(body truncated: showing 4096 of 100000 bytes)"),
+        "{}",
+        &text[4000..4200]
+    );
 }
 
 #[test]
@@ -129,13 +180,17 @@ fn terminal_control_characters_are_escaped() {
     let api = ApiError::from_response(400, &headers, b"evil\x1b[2Jtext\r\nnext", "GET", "/x", 0);
     let text = api.to_string();
     assert!(!text.contains('\x1b') && !text.contains('\r'), "{text:?}");
-    assert!(text.starts_with("evil\\u{1b}[2Jtext\\u{d}\nnext"), "{text:?}");
+    assert!(
+        text.starts_with("evil\\u{1b}[2Jtext\\u{d}\nnext"),
+        "{text:?}"
+    );
 }
 
 #[test]
 fn odata_parsing_is_lenient() {
     // Published-schema shape: innerError members are objects.
-    let schema = br#"{"error":{"code":"x","message":"m","innerError":{"date":{"v":1},"request-id":{}}}}"#;
+    let schema =
+        br#"{"error":{"code":"x","message":"m","innerError":{"date":{"v":1},"request-id":{}}}}"#;
     let parsed = ODataError::from_slice(schema).unwrap();
     let inner = parsed.error.inner_error.unwrap();
     assert_eq!(inner.date(), None);
@@ -153,7 +208,10 @@ fn odata_parsing_is_lenient() {
     assert_eq!(parsed.error.details[0].code, "d1");
     assert_eq!(parsed.error.details[1].target.as_deref(), Some("t"));
     assert_eq!(parsed.error.inner_error.unwrap().date(), Some("2024"));
-    assert_eq!(parsed.error.additional.get("extra"), Some(&serde_json::Value::Bool(true)));
+    assert_eq!(
+        parsed.error.additional.get("extra"),
+        Some(&serde_json::Value::Bool(true))
+    );
 
     let minimal = ODataError::from_slice(br#"{"error":{}}"#).unwrap();
     assert_eq!(minimal.error.code, "");
@@ -164,7 +222,10 @@ fn odata_parsing_is_lenient() {
     // Round trip keeps the Graph member name.
     let real = ODataError::from_slice(GRAPH_404.as_bytes()).unwrap();
     let json = serde_json::to_value(&real).unwrap();
-    assert_eq!(json["error"]["innerError"]["request-id"], "4f1a7c2e-0000-4000-8000-000000000001");
+    assert_eq!(
+        json["error"]["innerError"]["request-id"],
+        "4f1a7c2e-0000-4000-8000-000000000001"
+    );
 }
 
 #[test]
@@ -187,7 +248,10 @@ fn response_headers_are_case_insensitive_and_multi_valued() {
     headers.push("Warning", "199 one");
     headers.push("WARNING", "199 two");
     assert_eq!(headers.get("REQUEST-ID"), Some("r1"));
-    assert_eq!(headers.get_all("warning").collect::<Vec<_>>(), vec!["199 one", "199 two"]);
+    assert_eq!(
+        headers.get_all("warning").collect::<Vec<_>>(),
+        vec!["199 one", "199 two"]
+    );
     assert_eq!(headers.iter().count(), 6);
     let json = serde_json::to_string(&headers).unwrap();
     assert_eq!(
@@ -201,15 +265,26 @@ fn response_headers_are_case_insensitive_and_multi_valued() {
 
 #[test]
 fn other_error_messages() {
-    let e = Error::NullIdentityProperty { name: "ApplicationId".into() };
-    assert_eq!(e.to_string(), "InputObject has null value for InputObject.ApplicationId");
+    let e = Error::NullIdentityProperty {
+        name: "ApplicationId".into(),
+    };
+    assert_eq!(
+        e.to_string(),
+        "InputObject has null value for InputObject.ApplicationId"
+    );
     let last = ApiError::from_response(429, &ResponseHeaders::new(), b"", "POST", "/x", 3);
-    let e = Error::TooManyRetries { retries: 3, last: Box::new(last) };
+    let e = Error::TooManyRetries {
+        retries: 3,
+        last: Box::new(last),
+    };
     assert!(e.to_string().starts_with(
         "Too many retries performed. More than 3 retries encountered while sending the request.\n\n\
          The server responded with a Request Error, Status: TooManyRequests"
     ));
     assert_eq!(e.status(), Some(429));
-    let e = Error::Binding { id: "NamedParameterNotFound", message: "A parameter cannot be found.".into() };
+    let e = Error::Binding {
+        id: "NamedParameterNotFound",
+        message: "A parameter cannot be found.".into(),
+    };
     assert_eq!(e.to_string(), "A parameter cannot be found.");
 }

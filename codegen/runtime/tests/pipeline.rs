@@ -8,7 +8,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::{Reply, TestServer};
 use mgbeta_runtime::client::{
-    ApiRequest, Client, ClientBuilder, RequestOptions, RetryPolicy, StaticToken, TokenFuture, TokenProvider, token_fn,
+    ApiRequest, Client, ClientBuilder, RequestOptions, RetryPolicy, StaticToken, TokenFuture,
+    TokenProvider, token_fn,
 };
 use mgbeta_runtime::error::{Error, Secret};
 use mgbeta_runtime::pipeline::{Next, StepFuture, parse_http_date, parse_retry_after, step};
@@ -26,11 +27,19 @@ fn builder(server: &TestServer, retry: RetryPolicy) -> ClientBuilder {
 }
 
 fn fast(max_retries: u32) -> RetryPolicy {
-    RetryPolicy { max_retries, delay: Duration::from_millis(1), max_wait: Duration::from_millis(20) }
+    RetryPolicy {
+        max_retries,
+        delay: Duration::from_millis(1),
+        max_wait: Duration::from_millis(20),
+    }
 }
 
 fn request() -> ApiRequest {
-    ApiRequest::new(Method::POST, "/applications/{application-id}/microsoft.graph.start", "/applications/a/microsoft.graph.start")
+    ApiRequest::new(
+        Method::POST,
+        "/applications/{application-id}/microsoft.graph.start",
+        "/applications/a/microsoft.graph.start",
+    )
 }
 
 async fn send(client: &Client) -> Result<mgbeta_runtime::client::ApiResponse, Error> {
@@ -38,7 +47,11 @@ async fn send(client: &Client) -> Result<mgbeta_runtime::client::ApiResponse, Er
 }
 
 fn attempts(server: &TestServer) -> Vec<Option<String>> {
-    server.requests().iter().map(|r| r.header("retry-attempt").map(str::to_owned)).collect()
+    server
+        .requests()
+        .iter()
+        .map(|r| r.header("retry-attempt").map(str::to_owned))
+        .collect()
 }
 
 #[tokio::test]
@@ -51,17 +64,35 @@ async fn retry_after_zero_and_past_dates_are_honoured() {
         _ => Reply::status(204),
     })
     .await;
-    let policy = RetryPolicy { max_retries: 3, delay: Duration::from_secs(60), max_wait: Duration::from_secs(60) };
+    let policy = RetryPolicy {
+        max_retries: 3,
+        delay: Duration::from_secs(60),
+        max_wait: Duration::from_secs(60),
+    };
     let client = builder(&server, policy).build().unwrap();
-    let response = tokio::time::timeout(Duration::from_secs(10), send(&client)).await.expect("no long waits").unwrap();
+    let response = tokio::time::timeout(Duration::from_secs(10), send(&client))
+        .await
+        .expect("no long waits")
+        .unwrap();
     assert_eq!(response.status, 204);
     assert_eq!(response.retries, 3);
-    assert_eq!(attempts(&server), vec![None, Some("1".into()), Some("2".into()), Some("3".into())]);
+    assert_eq!(
+        attempts(&server),
+        vec![None, Some("1".into()), Some("2".into()), Some("3".into())]
+    );
     // One logical request: the correlation id stays the same across attempts.
-    let ids: Vec<String> =
-        server.requests().iter().map(|r| r.header("client-request-id").unwrap().to_owned()).collect();
+    let ids: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.header("client-request-id").unwrap().to_owned())
+        .collect();
     assert!(ids.windows(2).all(|w| w[0] == w[1]));
-    assert!(server.requests().iter().all(|r| r.header("authorization") == Some(&format!("Bearer {TOKEN}"))));
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.header("authorization") == Some(&format!("Bearer {TOKEN}")))
+    );
 }
 
 #[tokio::test]
@@ -71,11 +102,19 @@ async fn retry_after_seconds_are_waited() {
         _ => Reply::status(204),
     })
     .await;
-    let policy = RetryPolicy { max_retries: 3, delay: Duration::from_millis(1), max_wait: Duration::from_secs(5) };
+    let policy = RetryPolicy {
+        max_retries: 3,
+        delay: Duration::from_millis(1),
+        max_wait: Duration::from_secs(5),
+    };
     let client = builder(&server, policy).build().unwrap();
     let started = Instant::now();
     send(&client).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(950), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -93,11 +132,21 @@ async fn waits_are_capped_by_max_wait() {
 
 #[tokio::test]
 async fn exponential_backoff_without_retry_after() {
-    let server = TestServer::start(|n, _| if n < 2 { Reply::status(504) } else { Reply::status(200) }).await;
+    let server = TestServer::start(|n, _| {
+        if n < 2 {
+            Reply::status(504)
+        } else {
+            Reply::status(200)
+        }
+    })
+    .await;
     let client = builder(&server, fast(3)).build().unwrap();
     let response = send(&client).await.unwrap();
     assert_eq!(response.retries, 2);
-    assert_eq!(attempts(&server), vec![None, Some("1".into()), Some("2".into())]);
+    assert_eq!(
+        attempts(&server),
+        vec![None, Some("1".into()), Some("2".into())]
+    );
 }
 
 #[test]
@@ -107,22 +156,63 @@ fn delay_computation() {
     let now = UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
     assert_eq!(policy.delay_for(1, None, now), Duration::from_secs(6));
     assert_eq!(policy.delay_for(2, None, now), Duration::from_secs(12));
-    assert_eq!(policy.delay_for(3, Some("garbage"), now), Duration::from_secs(24));
+    assert_eq!(
+        policy.delay_for(3, Some("garbage"), now),
+        Duration::from_secs(24)
+    );
     assert_eq!(policy.delay_for(7, None, now), Duration::from_secs(180));
-    assert_eq!(policy.delay_for(40, None, now), Duration::from_secs(180), "no overflow");
-    assert_eq!(policy.delay_for(1, Some(" 17 "), now), Duration::from_secs(17));
-    assert_eq!(policy.delay_for(1, Some("99999999999999999999999"), now), Duration::from_secs(180));
-    assert_eq!(policy.delay_for(1, Some("Sun, 06 Nov 1994 08:51:37 GMT"), now), Duration::from_secs(120));
-    assert_eq!(policy.delay_for(1, Some("Sunday, 06-Nov-94 08:50:37 GMT"), now), Duration::from_secs(60));
-    assert_eq!(policy.delay_for(1, Some("Sun Nov  6 08:49:47 1994"), now), Duration::from_secs(10));
-    assert_eq!(policy.delay_for(1, Some("Sat, 05 Nov 1994 08:49:37 GMT"), now), Duration::ZERO);
+    assert_eq!(
+        policy.delay_for(40, None, now),
+        Duration::from_secs(180),
+        "no overflow"
+    );
+    assert_eq!(
+        policy.delay_for(1, Some(" 17 "), now),
+        Duration::from_secs(17)
+    );
+    assert_eq!(
+        policy.delay_for(1, Some("99999999999999999999999"), now),
+        Duration::from_secs(180)
+    );
+    assert_eq!(
+        policy.delay_for(1, Some("Sun, 06 Nov 1994 08:51:37 GMT"), now),
+        Duration::from_secs(120)
+    );
+    assert_eq!(
+        policy.delay_for(1, Some("Sunday, 06-Nov-94 08:50:37 GMT"), now),
+        Duration::from_secs(60)
+    );
+    assert_eq!(
+        policy.delay_for(1, Some("Sun Nov  6 08:49:47 1994"), now),
+        Duration::from_secs(10)
+    );
+    assert_eq!(
+        policy.delay_for(1, Some("Sat, 05 Nov 1994 08:49:37 GMT"), now),
+        Duration::ZERO
+    );
     assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(now));
-    assert_eq!(parse_http_date("Tue, 29 Feb 2000 00:00:00 GMT"), Some(UNIX_EPOCH + Duration::from_secs(951_782_400)));
-    for bad in ["", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT", "06 Nov 1994", "1:2:3:4 Nov 1 1994"] {
+    assert_eq!(
+        parse_http_date("Tue, 29 Feb 2000 00:00:00 GMT"),
+        Some(UNIX_EPOCH + Duration::from_secs(951_782_400))
+    );
+    for bad in [
+        "",
+        "Sun, 32 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Foo 1994 08:49:37 GMT",
+        "06 Nov 1994",
+        "1:2:3:4 Nov 1 1994",
+    ] {
         assert_eq!(parse_http_date(bad), None, "{bad}");
     }
     assert_eq!(parse_retry_after("-5", SystemTime::now()), None);
-    assert_eq!(RetryPolicy { max_retries: 99, ..policy }.effective_max_retries(), 10);
+    assert_eq!(
+        RetryPolicy {
+            max_retries: 99,
+            ..policy
+        }
+        .effective_max_retries(),
+        10
+    );
 }
 
 #[tokio::test]
@@ -131,7 +221,9 @@ async fn gives_up_after_max_retries() {
     let client = builder(&server, fast(2)).build().unwrap();
     let err = send(&client).await.unwrap_err();
     assert_eq!(server.count(), 3);
-    let Error::TooManyRetries { retries, last } = &err else { panic!("{err:?}") };
+    let Error::TooManyRetries { retries, last } = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(*retries, 2);
     assert_eq!(last.status, 429);
     assert_eq!(last.code(), Some("TooManyRequests"));
@@ -144,10 +236,17 @@ async fn gives_up_after_max_retries() {
 #[tokio::test]
 async fn max_retries_is_clamped_to_ten() {
     let server = TestServer::always(Reply::status(503)).await;
-    let policy = RetryPolicy { max_retries: 50, delay: Duration::ZERO, max_wait: Duration::ZERO };
+    let policy = RetryPolicy {
+        max_retries: 50,
+        delay: Duration::ZERO,
+        max_wait: Duration::ZERO,
+    };
     let client = builder(&server, policy).build().unwrap();
     let err = send(&client).await.unwrap_err();
-    assert!(matches!(err, Error::TooManyRetries { retries: 10, .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::TooManyRetries { retries: 10, .. }),
+        "{err:?}"
+    );
     assert_eq!(server.count(), 11);
 }
 
@@ -156,7 +255,10 @@ async fn zero_retries_returns_the_throttling_error_itself() {
     let server = TestServer::always(Reply::json(429, THROTTLED)).await;
     let client = builder(&server, RetryPolicy::none()).build().unwrap();
     let err = send(&client).await.unwrap_err();
-    assert!(matches!(&err, Error::Api(api) if api.status == 429), "{err:?}");
+    assert!(
+        matches!(&err, Error::Api(api) if api.status == 429),
+        "{err:?}"
+    );
     assert_eq!(server.count(), 1);
 }
 
@@ -174,7 +276,11 @@ async fn other_statuses_are_not_retried() {
 #[tokio::test]
 async fn unauthorized_is_retried_once_with_a_fresh_token() {
     let server = TestServer::start(|_, r| {
-        if r.header("authorization") == Some("Bearer tok-1") { Reply::status(401) } else { Reply::status(204) }
+        if r.header("authorization") == Some("Bearer tok-1") {
+            Reply::status(401)
+        } else {
+            Reply::status(204)
+        }
     })
     .await;
     let calls = Arc::new(AtomicUsize::new(0));
@@ -183,10 +289,17 @@ async fn unauthorized_is_retried_once_with_a_fresh_token() {
         let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
         async move { Ok(Some(Secret::new(format!("tok-{n}")))) }
     });
-    let client = builder(&server, fast(3)).token_provider(provider).build().unwrap();
+    let client = builder(&server, fast(3))
+        .token_provider(provider)
+        .build()
+        .unwrap();
     let response = send(&client).await.unwrap();
     assert_eq!(response.retries, 1);
-    let auth: Vec<String> = server.requests().iter().map(|r| r.header("authorization").unwrap().to_owned()).collect();
+    let auth: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.header("authorization").unwrap().to_owned())
+        .collect();
     assert_eq!(auth, vec!["Bearer tok-1", "Bearer tok-2"]);
 
     // Still 401 with the fresh token: reported, not retried again.
@@ -214,18 +327,36 @@ impl TokenProvider for Caching {
 #[tokio::test]
 async fn renew_is_used_after_401() {
     let server = TestServer::start(|_, r| {
-        if r.header("authorization") == Some("Bearer renewed") { Reply::status(204) } else { Reply::status(401) }
+        if r.header("authorization") == Some("Bearer renewed") {
+            Reply::status(204)
+        } else {
+            Reply::status(401)
+        }
     })
     .await;
-    let client = builder(&server, fast(3)).token_provider(Caching(Mutex::new("stale".into()))).build().unwrap();
+    let client = builder(&server, fast(3))
+        .token_provider(Caching(Mutex::new("stale".into())))
+        .build()
+        .unwrap();
     send(&client).await.unwrap();
     send(&client).await.unwrap();
-    assert_eq!(server.count(), 3, "second call uses the renewed token directly");
+    assert_eq!(
+        server.count(),
+        3,
+        "second call uses the renewed token directly"
+    );
 }
 
 #[tokio::test]
 async fn steps_run_in_order_before_auth_and_after_retries() {
-    let server = TestServer::start(|n, _| if n < 2 { Reply::status(503) } else { Reply::status(200) }).await;
+    let server = TestServer::start(|n, _| {
+        if n < 2 {
+            Reply::status(503)
+        } else {
+            Reply::status(200)
+        }
+    })
+    .await;
     let client = builder(&server, fast(3)).build().unwrap();
     let log = Arc::new(Mutex::new(Vec::<String>::new()));
     let recorder = |name: &'static str| {
@@ -235,12 +366,20 @@ async fn steps_run_in_order_before_auth_and_after_retries() {
             async move {
                 let auth = req.headers().contains_key("authorization");
                 let id = req.headers().contains_key("client-request-id");
-                let seen: Vec<String> =
-                    req.headers().get_all("x-step").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
-                log.lock().unwrap().push(format!("{name} in auth={auth} id={id} seen={seen:?}"));
+                let seen: Vec<String> = req
+                    .headers()
+                    .get_all("x-step")
+                    .iter()
+                    .map(|v| v.to_str().unwrap().to_owned())
+                    .collect();
+                log.lock()
+                    .unwrap()
+                    .push(format!("{name} in auth={auth} id={id} seen={seen:?}"));
                 req.headers_mut().append("x-step", name.parse().unwrap());
                 let response = next.run(req).await?;
-                log.lock().unwrap().push(format!("{name} out {}", response.status().as_u16()));
+                log.lock()
+                    .unwrap()
+                    .push(format!("{name} out {}", response.status().as_u16()));
                 Ok(response)
             }
         })
@@ -264,7 +403,12 @@ async fn steps_run_in_order_before_auth_and_after_retries() {
         ]
     );
     assert_eq!(server.count(), 3);
-    assert!(server.requests().iter().all(|r| r.header_all("x-step") == vec!["p1", "p2", "a1"]));
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| r.header_all("x-step") == vec!["p1", "p2", "a1"])
+    );
 }
 
 #[tokio::test]
@@ -279,7 +423,10 @@ async fn a_step_can_answer_without_calling_next() {
             .map_err(|e| Error::InvalidArgument(e.to_string()))?;
         Ok(reqwest::Response::from(response))
     });
-    let options = RequestOptions { append: vec![short_circuit], ..Default::default() };
+    let options = RequestOptions {
+        append: vec![short_circuit],
+        ..Default::default()
+    };
     let response = client.send(request(), &options).await.unwrap();
     assert_eq!(response.headers.get("x-from"), Some("step"));
     assert_eq!(response.body, br#"{"value":[]}"#);
@@ -297,12 +444,18 @@ async fn steps_see_the_give_up_error() {
             let seen = seen.clone();
             async move {
                 let result = next.run(req).await;
-                *seen.lock().unwrap() = Some(matches!(result, Err(Error::TooManyRetries { retries: 1, .. })));
+                *seen.lock().unwrap() = Some(matches!(
+                    result,
+                    Err(Error::TooManyRetries { retries: 1, .. })
+                ));
                 result
             }
         })
     };
-    let options = RequestOptions { prepend: vec![watcher], ..Default::default() };
+    let options = RequestOptions {
+        prepend: vec![watcher],
+        ..Default::default()
+    };
     client.send(request(), &options).await.unwrap_err();
     assert_eq!(*seen.lock().unwrap(), Some(true));
 }
@@ -311,7 +464,11 @@ async fn steps_see_the_give_up_error() {
 async fn next_chains_can_be_built_and_tested_alone() {
     let terminal = |req: reqwest::Request| -> StepFuture {
         Box::pin(async move {
-            let tag = req.headers().get("x-tag").map(|v| v.to_str().unwrap_or("").to_owned()).unwrap_or_default();
+            let tag = req
+                .headers()
+                .get("x-tag")
+                .map(|v| v.to_str().unwrap_or("").to_owned())
+                .unwrap_or_default();
             Ok(reqwest::Response::from(http::Response::new(tag)))
         })
     };

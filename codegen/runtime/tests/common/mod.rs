@@ -24,11 +24,18 @@ pub struct Recorded {
 
 impl Recorded {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn header_all(&self, name: &str) -> Vec<&str> {
-        self.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect()
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     pub fn path(&self) -> &str {
@@ -39,7 +46,12 @@ impl Recorded {
 /// What the server does with a request.
 #[derive(Debug, Clone)]
 pub enum Reply {
-    Respond { status: u16, headers: Vec<(String, String)>, body: Vec<u8>, chunked: bool },
+    Respond {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        chunked: bool,
+    },
     /// Keep the connection open and never answer.
     Hang,
     /// Close the connection without answering.
@@ -48,11 +60,18 @@ pub enum Reply {
 
 impl Reply {
     pub fn status(status: u16) -> Reply {
-        Reply::Respond { status, headers: Vec::new(), body: Vec::new(), chunked: false }
+        Reply::Respond {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+            chunked: false,
+        }
     }
 
     pub fn json(status: u16, body: &str) -> Reply {
-        Reply::status(status).header("Content-Type", "application/json").body(body)
+        Reply::status(status)
+            .header("Content-Type", "application/json")
+            .body(body)
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Reply {
@@ -96,8 +115,12 @@ impl Drop for TestServer {
 
 impl TestServer {
     /// Starts a server; `respond(n, request)` gets the 0-based request number.
-    pub async fn start(respond: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static) -> TestServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    pub async fn start(
+        respond: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static,
+    ) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let requests = Arc::new(Mutex::new(Vec::new()));
         let hung_closed = Arc::new(AtomicUsize::new(0));
@@ -114,7 +137,12 @@ impl TestServer {
                 }
             })
         };
-        TestServer { addr, requests, hung_closed, task }
+        TestServer {
+            addr,
+            requests,
+            hung_closed,
+            task,
+        }
     }
 
     /// Always answers with the same reply.
@@ -141,7 +169,9 @@ async fn serve(
     hung_closed: Arc<AtomicUsize>,
     respond: Responder,
 ) {
-    let Some(recorded) = read_request(&mut stream).await else { return };
+    let Some(recorded) = read_request(&mut stream).await else {
+        return;
+    };
     let index = {
         let mut all = requests.lock().expect("lock");
         all.push(recorded.clone());
@@ -159,7 +189,12 @@ async fn serve(
             }
             hung_closed.fetch_add(1, Ordering::SeqCst);
         }
-        Reply::Respond { status, headers, body, chunked } => {
+        Reply::Respond {
+            status,
+            headers,
+            body,
+            chunked,
+        } => {
             let mut head = format!("HTTP/1.1 {status} Test\r\n");
             for (name, value) in &headers {
                 head.push_str(&format!("{name}: {value}\r\n"));
@@ -222,10 +257,18 @@ async fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
         }
         body.extend_from_slice(&chunk[..n]);
     }
-    Some(Recorded { method, target, headers, body })
+    Some(Recorded {
+        method,
+        target,
+        headers,
+        body,
+    })
 }
 
 /// Percent-decodes one segment (test-side check that ids round-trip).
 pub fn decode(segment: &str) -> String {
-    percent_encoding::percent_decode_str(segment).decode_utf8().expect("utf-8").into_owned()
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8()
+        .expect("utf-8")
+        .into_owned()
 }

@@ -19,7 +19,10 @@ pub struct Tinyproxy {
 
 /// The tinyproxy binary, if installed.
 pub fn binary() -> Option<&'static Path> {
-    ["/usr/bin/tinyproxy", "/usr/sbin/tinyproxy"].into_iter().map(Path::new).find(|p| p.exists())
+    ["/usr/bin/tinyproxy", "/usr/sbin/tinyproxy"]
+        .into_iter()
+        .map(Path::new)
+        .find(|p| p.exists())
 }
 
 impl Tinyproxy {
@@ -41,7 +44,11 @@ impl Tinyproxy {
         // The port is picked by binding and releasing it; another process
         // could grab it in between, so a failed start is retried.
         for _ in 0..5 {
-            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
             let mut config = format!(
                 "Port {port}\nListen 127.0.0.1\nTimeout 30\nLogFile \"{log}\"\nLogLevel Info\nMaxClients 20\n\
                  Allow 127.0.0.1\nViaProxyName \"{VIA_NAME}\"\n",
@@ -75,7 +82,10 @@ impl Tinyproxy {
             let _ = child.kill();
             let _ = child.wait();
         }
-        panic!("tinyproxy did not start; log:\n{}", std::fs::read_to_string(dir.join("tinyproxy.log")).unwrap_or_default());
+        panic!(
+            "tinyproxy did not start; log:\n{}",
+            std::fs::read_to_string(dir.join("tinyproxy.log")).unwrap_or_default()
+        );
     }
 
     pub fn url(&self) -> String {
