@@ -215,3 +215,56 @@ async fn pipeline_steps_run_prepend_then_append_around_the_built_ins() {
         ["prepend in (auth: false)", "append in (auth: false)", "append out (204)", "prepend out (204)"]
     );
 }
+
+struct NoDebugger;
+
+impl Host for NoDebugger {
+    fn confirm<'a>(&'a self, _action: &'a str, _target: &'a str) -> BoxFuture<'a, bool> {
+        Box::pin(async { true })
+    }
+}
+
+#[tokio::test]
+async fn break_waits_for_a_debugger_and_the_wait_can_be_cancelled() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
+    let common = CommonParameters { debug_break: true, ..Default::default() };
+    let c = client(&server);
+    // No debugger attaches in a test run: the call must still be waiting,
+    // and dropping it (the timeout) must leave nothing sent.
+    let waited =
+        tokio::time::timeout(std::time::Duration::from_millis(300), start("app-1", "job-1").invoke(&c, &common, &NoDebugger))
+            .await;
+    assert!(waited.is_err(), "the cmdlet must wait for a debugger");
+}
+
+#[path = "../codegen/runtime/tests/common/tinyproxy.rs"]
+mod tinyproxy;
+
+#[tokio::test]
+async fn proxy_parameters_route_the_cmdlet_through_a_real_forward_proxy() {
+    use mg_beta_applications::runtime::client::ProxyConfig;
+    let Some(proxy) = tinyproxy::Tinyproxy::start(Some(("alice", "proxy-pass-123"))) else { return };
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(raw_path(START_PATH)).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let c = client(&server);
+    let uri = format!("http://127.0.0.1:{}", proxy.port);
+    let good = CommonParameters {
+        pass_thru: true,
+        proxy: Some(ProxyConfig::new(uri.clone()).with_credential("alice", "proxy-pass-123")),
+        ..Default::default()
+    };
+    let done = start("app-1", "job-1").invoke(&c, &good, &NonInteractive).await.expect("through the proxy");
+    assert_eq!(done.output, Output::Bool(true));
+    let received = server.received_requests().await.unwrap_or_default();
+    let via = received.last().and_then(|r| r.headers.get("via")).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(via.contains(tinyproxy::VIA_NAME), "the request must arrive through the proxy, Via: {via:?}");
+    let bad = CommonParameters {
+        proxy: Some(ProxyConfig::new(uri).with_credential("alice", "wrong-pass-456")),
+        ..Default::default()
+    };
+    let before = server.received_requests().await.map_or(0, |r| r.len());
+    let err = start("app-1", "job-1").invoke(&c, &bad, &NonInteractive).await.expect_err("proxy refuses");
+    assert!(!err.to_string().contains("wrong-pass-456") && !format!("{err:?}").contains("wrong-pass-456"));
+    assert_eq!(server.received_requests().await.map_or(0, |r| r.len()), before, "nothing reaches the server");
+}

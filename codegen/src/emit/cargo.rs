@@ -12,6 +12,7 @@ pub(super) fn manifest(api: &Api, provenance: &Provenance) -> String {
 name = "{name}"
 version = "{version}"
 edition = "2024"
+rust-version = "1.85"
 description = "{description}"
 license = "MIT OR Apache-2.0"
 publish = false

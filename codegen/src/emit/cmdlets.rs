@@ -94,6 +94,12 @@ fn cmdlet(api: &Api, c: &Cmdlet) -> TokenStream {
     let help_path = format!("../../docs/{}.md", c.name);
     let identity = ident(&api.identity.type_name);
     let should_process = c.should_process;
+    // Import only what the metadata uses: unused imports would warn.
+    let binder_use = if c.params.iter().any(|p| p.sets.is_some()) {
+        quote! { use crate::runtime::binder::{Bound, CmdletMeta, ParamMeta, ParamType, SetMembership, Sets}; }
+    } else {
+        quote! { use crate::runtime::binder::{Bound, CmdletMeta, ParamMeta, ParamType, Sets}; }
+    };
 
     let mut variants = Vec::new();
     let mut set_arms = Vec::new();
@@ -197,7 +203,7 @@ fn cmdlet(api: &Api, c: &Cmdlet) -> TokenStream {
 
         use std::sync::Arc;
 
-        use crate::runtime::binder::{Bound, CmdletMeta, ParamMeta, ParamType, SetMembership, Sets};
+        #binder_use
         use crate::runtime::client::{ApiRequest, Client};
         use crate::runtime::cmdlet::{execute, CommonParameters, Host, Invocation, ResponseKind, RunFuture};
         use crate::runtime::error::Error;

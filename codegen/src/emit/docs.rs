@@ -56,7 +56,7 @@ impl Doc {
         self.text.push('\n');
     }
 
-    /// A `## ` section heading with the blank lines around it.
+    /// A `## ` section heading and the blank line after it.
     fn section(&mut self, title: &str) {
         self.line(format!("## {title}"));
         self.blank();
@@ -150,10 +150,7 @@ fn or_placeholder<'a>(text: &'a str, fallback: &'a str) -> &'a str {
 /// IR already names even when the configured module differs from the title.
 fn module_name(api: &Api) -> String {
     let identity = &api.identity;
-    let root = identity
-        .full_type_name
-        .split_once(".PowerShell.")
-        .map_or("Microsoft.Graph.Beta", |(root, _)| root);
+    let root = identity.full_type_name.split_once(".PowerShell.").map_or("Microsoft.Graph.Beta", |(root, _)| root);
     let module = identity
         .type_name
         .strip_prefix('I')
@@ -222,9 +219,7 @@ fn syntax_rank(api: &Api, set: &ParamSet, param: &CmdletParam, mandatory: bool) 
                 ParamKind::Operation { wire_name, location, .. } => api
                     .operations
                     .get(set.operation)
-                    .and_then(|op| {
-                        op.params.iter().position(|p| &p.wire_name == wire_name && p.location == *location)
-                    })
+                    .and_then(|op| op.params.iter().position(|p| &p.wire_name == wire_name && p.location == *location))
                     .map_or(usize::MAX, |i| i + 1),
                 ParamKind::Common => usize::MAX,
             };
@@ -379,10 +374,7 @@ fn set_entry(doc: &mut Doc, name: &str, required: bool, pipeline: bool) {
 /// otherwise.
 fn yaml_scalar(value: &str) -> String {
     let reserved = ["true", "false", "null", "yes", "no", "on", "off", "~"];
-    let plain = value
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '(')
+    let plain = value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '(')
         && value.chars().all(|c| c.is_ascii_alphanumeric() || "._-[]()/:?=&%+".contains(c))
         && !value.contains(": ")
         && !value.ends_with(':')
@@ -490,6 +482,156 @@ fn related_links(doc: &mut Doc, cmdlet: &Cmdlet) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ir::{
+        Crate, Identity, Location, Method, Operation, Param, PathTemplate, SetMembership, Success, TypeRef,
+    };
+
+    fn op_param(wire: &str, location: Location) -> Param {
+        Param {
+            wire_name: wire.into(),
+            rust_name: wire.into(),
+            ps_name: wire.into(),
+            location,
+            required: location == Location::Path,
+            ty: TypeRef::String,
+            description: None,
+        }
+    }
+
+    fn cmdlet_param(name: &str, ps_type: &str, kind: ParamKind, sets: Option<Vec<SetMembership>>) -> CmdletParam {
+        CmdletParam {
+            name: name.into(),
+            rust_name: name.to_lowercase(),
+            aliases: Vec::new(),
+            ps_type: ps_type.into(),
+            binder_type: "String".into(),
+            kind,
+            description: String::new(),
+            default_value: "''".into(),
+            sets,
+            all_sets_pipeline: false,
+            dont_show: false,
+        }
+    }
+
+    fn in_get(mandatory: bool) -> Option<Vec<SetMembership>> {
+        Some(vec![SetMembership { set: "Get".into(), mandatory, from_pipeline: false }])
+    }
+
+    fn operation_kind(wire: &str, location: Location) -> ParamKind {
+        ParamKind::Operation { wire_name: wire.into(), location, ty: TypeRef::String }
+    }
+
+    /// A GET with a path key, a query option and a header, and no identity set.
+    fn sample_api() -> Api {
+        let operation = Operation {
+            id: "thing_get".into(),
+            pointer: "/paths/~1things~1{thing-id}/get".into(),
+            rust_name: "thing_get".into(),
+            method: Method::Get,
+            path: PathTemplate { raw: "/things/{thing-id}".into(), parts: Vec::new() },
+            summary: None,
+            description: None,
+            external_docs: None,
+            tags: Vec::new(),
+            params: vec![
+                op_param("thing-id", Location::Path),
+                op_param("$top", Location::Query),
+                op_param("ConsistencyLevel", Location::Header),
+            ],
+            success: Success::NoContent,
+            operation_type: None,
+        };
+        let params = vec![
+            cmdlet_param("Break", SWITCH_TYPE, ParamKind::Common, None),
+            cmdlet_param(
+                "ConsistencyLevel",
+                "System.String",
+                operation_kind("ConsistencyLevel", Location::Header),
+                in_get(false),
+            ),
+            cmdlet_param("Headers", "System.Collections.IDictionary", ParamKind::Common, None),
+            cmdlet_param("ResponseHeadersVariable", "System.String", ParamKind::Common, None),
+            cmdlet_param("ThingId", "System.String", operation_kind("thing-id", Location::Path), in_get(true)),
+            cmdlet_param("Top", "System.Int32", operation_kind("$top", Location::Query), in_get(false)),
+        ];
+        let cmdlet = Cmdlet {
+            name: "Get-MgBetaThing".into(),
+            verb: "Get".into(),
+            noun: "MgBetaThing".into(),
+            rust_name: "GetMgBetaThing".into(),
+            module_name: "get_mg_beta_thing".into(),
+            synopsis: String::new(),
+            description: "First line.\n\n\nSecond line.   ".into(),
+            help_uri: None,
+            related_links: Vec::new(),
+            sets: vec![ParamSet {
+                name: "Get".into(),
+                variant: "Get".into(),
+                operation: 0,
+                via_identity: false,
+                default: true,
+            }],
+            params,
+            should_process: false,
+            inputs: vec!["System.Collections.IDictionary".into()],
+            outputs: vec!["System.Boolean".into()],
+        };
+        Api {
+            title: "Things".into(),
+            version: "v1".into(),
+            description: None,
+            base_url: "https://graph.microsoft.com/beta".into(),
+            spec_sha256: "0".into(),
+            spec_file: "things.yaml".into(),
+            operations: vec![operation],
+            types: Vec::new(),
+            cmdlets: vec![cmdlet],
+            identity: Identity {
+                type_name: "IThingsIdentity".into(),
+                full_type_name: "Microsoft.Graph.Beta.PowerShell.Models.IThingsIdentity".into(),
+                properties: Vec::new(),
+            },
+            krate: Crate {
+                name: "things".into(),
+                version: "0.1.0".into(),
+                binary: "things".into(),
+                description: String::new(),
+            },
+        }
+    }
+
+    fn provenance() -> Provenance {
+        Provenance { spec_file: "things.yaml".into(), spec_sha256: "0".into(), generator_version: "0".into() }
+    }
+
+    #[test]
+    fn syntax_puts_the_sets_own_parameters_first_in_operation_order() {
+        let api = sample_api();
+        let (cmdlet, set) = (&api.cmdlets[0], &api.cmdlets[0].sets[0]);
+        assert_eq!(
+            syntax_block(&api, cmdlet, set),
+            "Get-MgBetaThing -ThingId <string> [-Top <int>] [-ConsistencyLevel <string>]\n \
+             [-ResponseHeadersVariable <string>] [-Break] [-Headers <IDictionary>] [<CommonParameters>]"
+        );
+    }
+
+    #[test]
+    fn documents_are_deterministic_and_tidy() {
+        let api = sample_api();
+        let first = files(&api, &provenance());
+        assert_eq!(first, files(&api, &provenance()));
+        let text = &first[0].contents;
+        assert_eq!(first[0].path, "docs/Get-MgBetaThing.md");
+        assert!(text.starts_with("---\n# @generated"));
+        assert!(text.contains("\nModule Name: Microsoft.Graph.Beta.Things\n"));
+        assert!(text.contains("\nHelpUri: ''\n"));
+        assert!(text.ends_with("There are no related links.\n"));
+        // Blank-line runs in a description collapse to one.
+        assert!(text.contains("First line.\n\nSecond line.\n\n## PARAMETERS"));
+        // No identity set: no identity properties under NOTES.
+        assert!(!text.contains("INPUTOBJECT"));
+    }
 
     #[test]
     fn short_types_match_platyps() {

@@ -344,5 +344,5 @@ fn apply_param_directives(directives: &[CompiledDirective<'_>], cmdlet: &mut Cmd
             }
         }
     }
-    cmdlet.params.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    cmdlet.params.sort_by_key(|p| p.name.to_lowercase());
 }

@@ -13,19 +13,18 @@
 //! `ServicePrincipals` -> `ServicePrincipal`. The function never panics: any
 //! tail it does not understand (digits, non-ASCII letters) is left as is.
 
-/// Words that look plural but must stay unchanged: proper names used by
-/// Graph, words that are singular already, and nouns without a singular.
+/// Words ending in `s` that must stay unchanged: proper names used by Graph,
+/// words that are singular already, and nouns without a singular. (Words of
+/// one or two letters are never changed.)
 const INVARIANT: &[&str] = &[
     "acls",
     "afterwards",
     "alias",
     "always",
-    "as",
     "bps",
     "chassis",
     "corps",
     "credentials",
-    "data",
     "ddos",
     "debris",
     "dns",
@@ -35,19 +34,13 @@ const INVARIANT: &[&str] = &[
     "fips",
     "gbps",
     "has",
-    "http",
     "https",
-    "information",
-    "is",
     "kbps",
     "logistics",
     "mathematics",
     "mbps",
-    "media",
     "minus",
-    "ms",
     "news",
-    "os",
     "perhaps",
     "physics",
     "plus",
@@ -61,7 +54,6 @@ const INVARIANT: &[&str] = &[
     "this",
     "thus",
     "towards",
-    "us",
     "vmss",
     "was",
     "whereas",
@@ -120,6 +112,7 @@ const IRREGULAR: &[(&str, &str)] = &[
     ("oxen", "ox"),
     ("parentheses", "parenthesis"),
     ("people", "person"),
+    ("quizzes", "quiz"),
     ("phenomena", "phenomenon"),
     ("radii", "radius"),
     ("schemata", "schema"),
@@ -210,13 +203,14 @@ pub(crate) fn singularize(word: &str) -> String {
     format!("{head}{}", restore_case(tail, &single))
 }
 
-/// `IDs`, `APIs`, `URLs`: an upper-case run followed by a lone `s` is an
-/// acronym plural; dropping the `s` is the whole job.
+/// `IDs`, `APIs`, `URLs`: a run of two or more capitals followed by a lone
+/// `s` is an acronym plural; dropping the `s` is the whole job.
 fn acronym_plural(word: &str) -> Option<&str> {
     let stem = word.strip_suffix('s')?;
-    let last = stem.chars().last()?;
-    (last.is_ascii_uppercase() && stem.chars().filter(char::is_ascii_uppercase).count() >= 2)
-        .then_some(stem)
+    let mut last_two = stem.chars().rev().take(2);
+    let run = last_two.next().is_some_and(|c| c.is_ascii_uppercase())
+        && last_two.next().is_some_and(|c| c.is_ascii_uppercase());
+    run.then_some(stem)
 }
 
 /// Byte index where the last word of a compound starts: after the last
@@ -296,9 +290,6 @@ fn singular_of_lowercase(w: &str) -> String {
         if w.ends_with(ending) {
             return strip(w, 2);
         }
-    }
-    if w == "quizzes" {
-        return "quiz".to_string();
     }
     if let Some(stem) = w.strip_suffix("es") {
         if stem.ends_with("us") {
@@ -393,6 +384,7 @@ mod tests {
             ("pushes", "push"),
             ("mailboxes", "mailbox"),
             ("buzzes", "buzz"),
+            ("quizzes", "quiz"),
             ("statuses", "status"),
             ("viruses", "virus"),
             ("heroes", "hero"),
@@ -454,6 +446,8 @@ mod tests {
             ("synchronization.jobs", "synchronization.job"),
             ("agent_groups", "agent_group"),
             ("oauth2Grants", "oauth2Grant"),
+            ("ServiceIDs", "ServiceID"),
+            ("OwnerAs", "OwnerAs"),
         ]);
     }
 

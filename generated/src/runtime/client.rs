@@ -12,13 +12,15 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use tracing::Instrument;
 
 use super::error::{ApiError, Error, ResponseHeaders, Secret, TransportKind};
 use super::path::query_string;
+/// Re-exported so callers find it beside the other client settings.
+pub use super::pipeline::RetryPolicy;
 use super::pipeline::{self, Builtins, Next, RetryCount, Step};
 
 /// Default service root.
@@ -104,9 +106,10 @@ impl TokenProvider for EnvToken {
         let result = match std::env::var(&self.var) {
             Ok(value) if !value.trim().is_empty() => Ok(Some(Secret::new(value.trim()))),
             Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
-            Err(std::env::VarError::NotUnicode(_)) => {
-                Err(Error::InvalidArgument(format!("The environment variable {} is not valid Unicode.", self.var)))
-            }
+            Err(std::env::VarError::NotUnicode(_)) => Err(Error::InvalidArgument(format!(
+                "The environment variable {} is not valid Unicode.",
+                self.var
+            ))),
         };
         Box::pin(async move { result })
     }
@@ -151,58 +154,6 @@ where
 }
 
 // ---------------------------------------------------------------------------
-// Retry policy
-// ---------------------------------------------------------------------------
-
-/// Retries for throttling and unavailability (429, 503, 504 only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt (default 3; values above 10 act as 10).
-    pub max_retries: u32,
-    /// Base delay when the response has no usable `Retry-After` (default 3 s);
-    /// retry n waits 2^n x delay.
-    pub delay: Duration,
-    /// Cap for any single wait, including `Retry-After` (default 180 s).
-    pub max_wait: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy { max_retries: 3, delay: Duration::from_secs(3), max_wait: Duration::from_secs(180) }
-    }
-}
-
-impl RetryPolicy {
-    /// Upper bound for [`RetryPolicy::max_retries`].
-    pub const MAX_RETRIES_LIMIT: u32 = 10;
-
-    /// No retries at all.
-    pub fn none() -> Self {
-        RetryPolicy { max_retries: 0, ..Self::default() }
-    }
-
-    /// `max_retries` clamped to [`Self::MAX_RETRIES_LIMIT`].
-    pub fn effective_max_retries(&self) -> u32 {
-        self.max_retries.min(Self::MAX_RETRIES_LIMIT)
-    }
-
-    /// Whether a status is retried: 429, 503 and 504.
-    pub fn is_retryable_status(status: u16) -> bool {
-        matches!(status, 429 | 503 | 504)
-    }
-
-    /// The wait before retry number `retry` (1-based): `Retry-After` when it
-    /// parses (seconds or HTTP date, relative to `now`), else 2^retry x delay;
-    /// never more than `max_wait`.
-    pub fn delay_for(&self, retry: u32, retry_after: Option<&str>, now: SystemTime) -> Duration {
-        let wanted = retry_after.and_then(|v| pipeline::parse_retry_after(v, now)).unwrap_or_else(|| {
-            2u32.checked_pow(retry).and_then(|factor| self.delay.checked_mul(factor)).unwrap_or(Duration::MAX)
-        });
-        wanted.min(self.max_wait)
-    }
-}
-
-// ---------------------------------------------------------------------------
 // Proxy
 // ---------------------------------------------------------------------------
 
@@ -223,7 +174,10 @@ pub struct ProxyConfig {
 impl ProxyConfig {
     /// A proxy without credentials.
     pub fn new(uri: impl Into<String>) -> Self {
-        ProxyConfig { uri: uri.into(), ..Self::default() }
+        ProxyConfig {
+            uri: uri.into(),
+            ..Self::default()
+        }
     }
 
     /// Adds Basic credentials.
@@ -234,11 +188,27 @@ impl ProxyConfig {
 
     /// Credentials from the standard proxy variables, looked up through
     /// `lookup` (pass `|k| std::env::var(k).ok()` for the real environment).
-    pub fn default_credentials_from(lookup: impl Fn(&str) -> Option<String>) -> Option<(String, Secret)> {
-        const VARS: [&str; 6] = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
+    pub fn default_credentials_from(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Option<(String, Secret)> {
+        const VARS: [&str; 6] = [
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+        ];
         VARS.iter().filter_map(|var| lookup(var)).find_map(|value| {
             let value = value.trim();
-            let url = reqwest::Url::parse(value).or_else(|_| reqwest::Url::parse(&format!("http://{value}"))).ok()?;
+            // Curl and friends accept `user:pw@host:port` without a scheme;
+            // parsed as is, `user` would be taken for the scheme.
+            let url = if value.contains("://") {
+                reqwest::Url::parse(value)
+            } else {
+                reqwest::Url::parse(&format!("http://{value}"))
+            };
+            let url = url.ok()?;
             userinfo(&url)
         })
     }
@@ -273,7 +243,9 @@ impl ProxyConfig {
         let _ = url.set_username("");
         let _ = url.set_password(None);
         let credential = self.credential.clone().or(from_uri).or_else(|| {
-            self.use_default_credentials.then(|| Self::default_credentials_from(|k| std::env::var(k).ok())).flatten()
+            self.use_default_credentials
+                .then(|| Self::default_credentials_from(|k| std::env::var(k).ok()))
+                .flatten()
         });
         let mut proxy = reqwest::Proxy::all(url.as_str()).map_err(|_| invalid())?;
         let mut scrub = None;
@@ -290,15 +262,25 @@ fn userinfo(url: &reqwest::Url) -> Option<(String, Secret)> {
     if url.username().is_empty() {
         return None;
     }
-    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
-    Some((decode(url.username()), Secret::new(decode(url.password().unwrap_or("")))))
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    Some((
+        decode(url.username()),
+        Secret::new(decode(url.password().unwrap_or(""))),
+    ))
 }
 
 impl std::fmt::Debug for ProxyConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ProxyConfig")
             .field("uri", &self.redacted_uri())
-            .field("credential", &self.credential.as_ref().map(|(user, _)| (user, "***")))
+            .field(
+                "credential",
+                &self.credential.as_ref().map(|(user, _)| (user, "***")),
+            )
             .field("use_default_credentials", &self.use_default_credentials)
             .finish()
     }
@@ -331,9 +313,12 @@ impl HttpSettings {
         } else if !self.system_proxy {
             builder = builder.no_proxy();
         }
-        let client = builder
-            .build()
-            .map_err(|e| Error::InvalidArgument(format!("Could not create the HTTP client: {}", e.without_url())))?;
+        let client = builder.build().map_err(|e| {
+            Error::InvalidArgument(format!(
+                "Could not create the HTTP client: {}",
+                e.without_url()
+            ))
+        })?;
         Ok((client, scrub))
     }
 }
@@ -447,9 +432,16 @@ impl ClientBuilder {
 
 fn normalise_base_url(raw: &str) -> Result<String, Error> {
     let trimmed = raw.trim().trim_end_matches('/');
-    let invalid = || Error::InvalidArgument(format!("The base URL must be an absolute http(s) URL: {trimmed}"));
+    let invalid = || {
+        Error::InvalidArgument(format!(
+            "The base URL must be an absolute http(s) URL: {trimmed}"
+        ))
+    };
     let url = reqwest::Url::parse(trimmed).map_err(|_| invalid())?;
-    if !matches!(url.scheme(), "http" | "https") || url.query().is_some() || url.fragment().is_some() {
+    if !matches!(url.scheme(), "http" | "https")
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
         return Err(invalid());
     }
     Ok(trimmed.to_owned())
@@ -510,8 +502,19 @@ pub struct ApiRequest {
 
 impl ApiRequest {
     /// A request without query, headers or body.
-    pub fn new(method: reqwest::Method, path_template: &'static str, path: impl Into<String>) -> Self {
-        ApiRequest { method, path_template, path: path.into(), query: Vec::new(), headers: Vec::new(), body: None }
+    pub fn new(
+        method: reqwest::Method,
+        path_template: &'static str,
+        path: impl Into<String>,
+    ) -> Self {
+        ApiRequest {
+            method,
+            path_template,
+            path: path.into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        }
     }
 }
 
@@ -586,7 +589,11 @@ impl Client {
 
     /// Sends `request` through the pipeline. `Ok` only for 2xx; any other
     /// status is [`Error::Api`] (or [`Error::TooManyRetries`]).
-    pub async fn send(&self, request: ApiRequest, options: &RequestOptions) -> Result<ApiResponse, Error> {
+    pub async fn send(
+        &self,
+        request: ApiRequest,
+        options: &RequestOptions,
+    ) -> Result<ApiResponse, Error> {
         let span = tracing::info_span!(
             "graph_request",
             method = %request.method,
@@ -596,7 +603,10 @@ impl Client {
             duration_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let result = self.send_inner(request, options).instrument(span.clone()).await;
+        let result = self
+            .send_inner(request, options)
+            .instrument(span.clone())
+            .await;
         let (status, retries) = match &result {
             Ok(response) => (Some(response.status), response.retries),
             Err(Error::TooManyRetries { retries, last }) => (Some(last.status), *retries),
@@ -610,7 +620,11 @@ impl Client {
         result
     }
 
-    async fn send_inner(&self, request: ApiRequest, options: &RequestOptions) -> Result<ApiResponse, Error> {
+    async fn send_inner(
+        &self,
+        request: ApiRequest,
+        options: &RequestOptions,
+    ) -> Result<ApiResponse, Error> {
         let inner = &self.inner;
         let (http, scrub) = self.http_for(options.proxy.as_ref())?;
         let http_request = self.build_request(&request, options)?;
@@ -624,34 +638,65 @@ impl Client {
             path_template: request.path_template,
             scrub: scrub.clone(),
         });
-        let steps: Vec<Step> = options.prepend.iter().chain(&options.append).cloned().collect();
-        let chain = Next::new(steps, move |req| Box::pin(pipeline::run_builtins(builtins.clone(), req)));
+        let steps: Vec<Step> = options
+            .prepend
+            .iter()
+            .chain(&options.append)
+            .cloned()
+            .collect();
+        let chain = Next::new(steps, move |req| {
+            Box::pin(pipeline::run_builtins(builtins.clone(), req))
+        });
         let mut response = chain.run(http_request).await?;
 
         let status = response.status().as_u16();
         let retries = response.extensions().get::<RetryCount>().map_or(0, |r| r.0);
         let headers = ResponseHeaders::from_header_map(response.headers());
         if (200..300).contains(&status) {
-            let (body, truncated) = pipeline::read_capped(&mut response, inner.max_body_bytes, &scrub).await?;
+            let (body, truncated) =
+                pipeline::read_capped(&mut response, inner.max_body_bytes, &scrub).await?;
             if truncated {
                 return Err(Error::Transport {
                     kind: TransportKind::Body,
-                    message: format!("the response body is larger than the limit of {} bytes", inner.max_body_bytes),
+                    message: format!(
+                        "the response body is larger than the limit of {} bytes",
+                        inner.max_body_bytes
+                    ),
                 });
             }
-            return Ok(ApiResponse { status, headers, body, retries });
+            return Ok(ApiResponse {
+                status,
+                headers,
+                body,
+                retries,
+            });
         }
         let limit = MAX_ERROR_BODY_BYTES.min(inner.max_body_bytes);
         // An error body that breaks off mid-read still explains more than
         // nothing, so read failures keep what arrived.
-        let body = pipeline::read_capped(&mut response, limit, &scrub).await.map(|(b, _)| b).unwrap_or_default();
+        let body = pipeline::read_capped(&mut response, limit, &scrub)
+            .await
+            .map(|(b, _)| b)
+            .unwrap_or_default();
         let method = request.method.as_str();
-        Err(ApiError::from_response(status, &headers, &body, method, request.path_template, retries).into())
+        Err(ApiError::from_response(
+            status,
+            &headers,
+            &body,
+            method,
+            request.path_template,
+            retries,
+        )
+        .into())
     }
 
     /// Assembles the `reqwest` request: URL, declared then caller headers,
     /// JSON body. Built-in headers are added later by the pipeline.
-    fn build_request(&self, request: &ApiRequest, options: &RequestOptions) -> Result<reqwest::Request, Error> {
+    fn build_request(
+        &self,
+        request: &ApiRequest,
+        options: &RequestOptions,
+    ) -> Result<reqwest::Request, Error> {
         let mut url = self.inner.base_url.clone();
         if !request.path.starts_with('/') {
             url.push('/');
@@ -662,21 +707,30 @@ impl Client {
             url.push('?');
             url.push_str(&query);
         }
-        let url = reqwest::Url::parse(&url)
-            .map_err(|e| Error::InvalidArgument(format!("Invalid request URL for {}: {e}", request.path_template)))?;
+        let url = reqwest::Url::parse(&url).map_err(|e| {
+            Error::InvalidArgument(format!(
+                "Invalid request URL for {}: {e}",
+                request.path_template
+            ))
+        })?;
         let mut http_request = reqwest::Request::new(request.method.clone(), url);
         for (name, value) in request.headers.iter().chain(&options.headers) {
-            let header_name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::InvalidArgument(format!("Invalid HTTP header name: {name:?}")))?;
+            let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::InvalidArgument(format!("Invalid HTTP header name: {name:?}"))
+            })?;
             // The value is not quoted: -Headers often carries credentials.
-            let header_value = HeaderValue::from_str(value)
-                .map_err(|_| Error::InvalidArgument(format!("Invalid value for HTTP header {name:?}.")))?;
+            let header_value = HeaderValue::from_str(value).map_err(|_| {
+                Error::InvalidArgument(format!("Invalid value for HTTP header {name:?}."))
+            })?;
             http_request.headers_mut().append(header_name, header_value);
         }
         if let Some(body) = &request.body {
-            let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidArgument(format!("Invalid body: {e}")))?;
+            let bytes = serde_json::to_vec(body)
+                .map_err(|e| Error::InvalidArgument(format!("Invalid body: {e}")))?;
             if !http_request.headers().contains_key(CONTENT_TYPE) {
-                http_request.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                http_request
+                    .headers_mut()
+                    .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             }
             *http_request.body_mut() = Some(bytes.into());
         }
@@ -685,14 +739,20 @@ impl Client {
 
     /// The `reqwest` client for a call: the shared one, or one for a
     /// per-call proxy (built once and reused).
-    fn http_for(&self, proxy: Option<&ProxyConfig>) -> Result<(reqwest::Client, Vec<Secret>), Error> {
+    fn http_for(
+        &self,
+        proxy: Option<&ProxyConfig>,
+    ) -> Result<(reqwest::Client, Vec<Secret>), Error> {
         let inner = &self.inner;
         let Some(proxy) = proxy else {
             return Ok((inner.http.clone(), inner.scrub.clone()));
         };
         // A poisoned lock only means another call panicked mid-update; the
         // cache is still a valid list, so keep using it.
-        let mut cache = inner.proxy_clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut cache = inner
+            .proxy_clients
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some((_, client, scrub)) = cache.iter().find(|(config, _, _)| config == proxy) {
             return Ok((client.clone(), scrub.clone()));
         }

@@ -115,10 +115,18 @@ pub struct MainError {
     #[serde(default, deserialize_with = "lenient_string")]
     pub message: String,
     /// The target of the error, when the service names one.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_opt_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_opt_string"
+    )]
     pub target: Option<String>,
     /// Further errors (often per-property validation failures).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "lenient_details")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "lenient_details"
+    )]
     pub details: Vec<ErrorDetails>,
     /// Diagnostics: `date`, `request-id`, `client-request-id` and more.
     #[serde(
@@ -144,7 +152,11 @@ pub struct ErrorDetails {
     #[serde(default, deserialize_with = "lenient_string")]
     pub message: String,
     /// Target, when given.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_opt_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_opt_string"
+    )]
     pub target: Option<String>,
     /// Members this type does not know.
     #[serde(flatten)]
@@ -249,7 +261,10 @@ impl ResponseHeaders {
         let entries = map
             .iter()
             .map(|(name, value)| {
-                (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
             })
             .collect();
         ResponseHeaders { entries }
@@ -262,7 +277,10 @@ impl ResponseHeaders {
 
     /// The first value of `name` (any case).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.entries.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.entries
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every value of `name` (any case), in arrival order.
@@ -303,7 +321,10 @@ impl ResponseHeaders {
     pub fn grouped(&self) -> Vec<(&str, Vec<&str>)> {
         let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
         for (name, value) in &self.entries {
-            match groups.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            match groups
+                .iter_mut()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
                 Some((_, values)) => values.push(value),
                 None => groups.push((name, vec![value])),
             }
@@ -406,12 +427,16 @@ impl ApiError {
 
     /// The service error code, when the body had a non-empty one.
     pub fn code(&self) -> Option<&str> {
-        self.main_error().map(|e| e.code.as_str()).filter(|c| !c.is_empty())
+        self.main_error()
+            .map(|e| e.code.as_str())
+            .filter(|c| !c.is_empty())
     }
 
     /// The service message, when the body had a non-empty one.
     pub fn message(&self) -> Option<&str> {
-        self.main_error().map(|e| e.message.as_str()).filter(|m| !m.is_empty())
+        self.main_error()
+            .map(|e| e.message.as_str())
+            .filter(|m| !m.is_empty())
     }
 
     /// `innerError.request-id`, else the `request-id` response header.
@@ -428,7 +453,9 @@ impl ApiError {
     }
 
     fn inner_date(&self) -> Option<&str> {
-        self.main_error().and_then(|e| e.inner_error.as_ref()).and_then(InnerError::date)
+        self.main_error()
+            .and_then(|e| e.inner_error.as_ref())
+            .and_then(InnerError::date)
     }
 
     /// The status name as .NET spells it (`NotFound`), or the number.
@@ -484,7 +511,9 @@ pub fn status_name(status: u16) -> Cow<'static, str> {
     if !known.is_empty() {
         return Cow::Borrowed(known);
     }
-    let reason = reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason());
+    let reason = reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason());
     match reason {
         Some(reason) => Cow::Owned(
             reason
@@ -510,7 +539,10 @@ fn capitalise(word: &str) -> String {
 /// characters other than newline and tab are shown escaped, so a hostile
 /// body cannot move the cursor or rewrite earlier output.
 fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -543,13 +575,23 @@ impl fmt::Display for ApiError {
         let name = self.status_name();
         match &self.body {
             ErrorBody::OData(odata) => {
-                write!(f, "[{}] : {}", printable(&odata.error.code), printable(&odata.error.message))?;
+                write!(
+                    f,
+                    "[{}] : {}",
+                    printable(&odata.error.code),
+                    printable(&odata.error.message)
+                )?;
             }
             ErrorBody::Raw(raw) => {
                 let shown = head(raw, RAW_BODY_DISPLAY_LIMIT);
                 f.write_str(&printable(shown))?;
                 if shown.len() < raw.len() {
-                    write!(f, "\n... (body truncated: showing {} of {} bytes)", shown.len(), raw.len())?;
+                    write!(
+                        f,
+                        "\n... (body truncated: showing {} of {} bytes)",
+                        shown.len(),
+                        raw.len()
+                    )?;
                 }
             }
             ErrorBody::Empty => {
@@ -570,7 +612,10 @@ impl fmt::Display for ApiError {
         }
         f.write_str("\n\nHeaders:")?;
         for (header, values) in self.headers.grouped() {
-            if SENSITIVE_HEADERS.iter().any(|s| header.eq_ignore_ascii_case(s)) {
+            if SENSITIVE_HEADERS
+                .iter()
+                .any(|s| header.eq_ignore_ascii_case(s))
+            {
                 continue;
             }
             write!(f, "\n{:<30}: {}", header, printable(&values.join(", ")))?;

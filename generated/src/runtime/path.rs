@@ -13,7 +13,11 @@ use percent_encoding::{AsciiSet, CONTROLS, NON_ALPHANUMERIC, utf8_percent_encode
 use super::error::Error;
 
 /// Everything except RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Characters that change the meaning of a query component. OData
 /// punctuation (`$ ( ) , : / ?`) is left readable, as Graph documents it;
@@ -48,10 +52,15 @@ const QUERY: &AsciiSet = &CONTROLS
 pub fn segment(name: &'static str, value: &str) -> Result<String, Error> {
     let reason = match value {
         "" => "the value is empty",
-        "." | ".." => "'.' and '..' are removed by URL normalisation, so the request would reach another resource",
+        "." | ".." => {
+            "'.' and '..' are removed by URL normalisation, so the request would reach another resource"
+        }
         _ => return Ok(utf8_percent_encode(value, SEGMENT).to_string()),
     };
-    Err(Error::InvalidPathParameter { name, reason: reason.to_owned() })
+    Err(Error::InvalidPathParameter {
+        name,
+        reason: reason.to_owned(),
+    })
 }
 
 /// Encodes `value` for an OData key literal inside quotes, as in
@@ -60,7 +69,10 @@ pub fn segment(name: &'static str, value: &str) -> Result<String, Error> {
 /// the text that goes between the quotes. Fails for an empty value.
 pub fn quoted_key(name: &'static str, value: &str) -> Result<String, Error> {
     if value.is_empty() {
-        return Err(Error::InvalidPathParameter { name, reason: "the value is empty".to_owned() });
+        return Err(Error::InvalidPathParameter {
+            name,
+            reason: "the value is empty".to_owned(),
+        });
     }
     Ok(utf8_percent_encode(&value.replace('\'', "''"), SEGMENT).to_string())
 }

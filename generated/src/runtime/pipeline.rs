@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, RETRY_AFTER};
 
-use super::client::{RetryPolicy, TokenProvider};
+use super::client::TokenProvider;
 use super::error::{ApiError, Error, ResponseHeaders, Secret, TransportKind};
 
 /// The SDK version header value, e.g. `mgbeta-rust/0.1.0`. `CARGO_PKG_VERSION`
@@ -70,14 +70,21 @@ impl Next {
     where
         T: Fn(reqwest::Request) -> StepFuture + Send + Sync + 'static,
     {
-        Next { steps: steps.into(), position: 0, terminal: Arc::new(terminal) }
+        Next {
+            steps: steps.into(),
+            position: 0,
+            terminal: Arc::new(terminal),
+        }
     }
 
     /// Continues with the remaining steps, then the end of the chain.
     pub fn run(self, request: reqwest::Request) -> StepFuture {
         match self.steps.get(self.position).cloned() {
             Some(current) => {
-                let rest = Next { position: self.position + 1, ..self };
+                let rest = Next {
+                    position: self.position + 1,
+                    ..self
+                };
                 current(request, rest)
             }
             None => (self.terminal)(request),
@@ -92,7 +99,9 @@ impl Next {
 
 impl std::fmt::Debug for Next {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Next").field("remaining_steps", &self.remaining()).finish()
+        f.debug_struct("Next")
+            .field("remaining_steps", &self.remaining())
+            .finish()
     }
 }
 
@@ -116,13 +125,17 @@ pub(crate) struct Builtins {
 /// built-in values are not negotiable. Names are lowercase literals because
 /// `HeaderName::from_static` requires it (HTTP names are case-insensitive).
 fn force_header(request: &mut reqwest::Request, name: &'static str, value: HeaderValue) {
-    request.headers_mut().insert(HeaderName::from_static(name), value);
+    request
+        .headers_mut()
+        .insert(HeaderName::from_static(name), value);
 }
 
 fn set_bearer(request: &mut reqwest::Request, token: &Secret) -> Result<(), Error> {
     let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
         // The token itself is not quoted: this message may be logged.
-        Error::InvalidArgument("The access token contains characters that are not allowed in an HTTP header.".into())
+        Error::InvalidArgument(
+            "The access token contains characters that are not allowed in an HTTP header.".into(),
+        )
     })?;
     // Keeps the value out of hyper's debug output and HTTP/2 header tables.
     value.set_sensitive(true);
@@ -131,34 +144,70 @@ fn set_bearer(request: &mut reqwest::Request, token: &Secret) -> Result<(), Erro
 }
 
 /// Runs the built-in handlers and the transport.
-pub(crate) async fn run_builtins(b: Arc<Builtins>, mut request: reqwest::Request) -> Result<reqwest::Response, Error> {
+pub(crate) async fn run_builtins(
+    b: Arc<Builtins>,
+    mut request: reqwest::Request,
+) -> Result<reqwest::Response, Error> {
     // One id per logical request, kept across retries so the service's logs
     // tie the attempts together.
     let request_id = uuid::Uuid::new_v4().to_string();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         force_header(&mut request, "client-request-id", value);
     }
-    force_header(&mut request, "sdkversion", HeaderValue::from_static(SDK_VERSION));
+    force_header(
+        &mut request,
+        "sdkversion",
+        HeaderValue::from_static(SDK_VERSION),
+    );
 
-    let token = b.token.token().await?.filter(|t| !t.is_empty()).ok_or(Error::MissingToken)?;
+    let token = b
+        .token
+        .token()
+        .await?
+        .filter(|t| !t.is_empty())
+        .ok_or(Error::MissingToken)?;
     set_bearer(&mut request, &token)?;
 
     let max_retries = b.retry.effective_max_retries();
     let mut retries = 0u32;
     let mut throttled = 0u32;
     let mut renewed = false;
+    let mut resent_stale = false;
+    let idempotent = request.method().is_idempotent();
     loop {
         // A body that cannot be cloned (a stream from a step) cannot be
         // re-sent; such a request simply gets no retries.
         let spare = request.try_clone();
-        let mut response = b.http.execute(request).await.map_err(|e| transport_error(e, &b.scrub))?;
+        let mut response = match b.http.execute(request).await {
+            Ok(response) => response,
+            Err(error) => match spare {
+                Some(again) if !resent_stale && idempotent && is_stale_connection(&error) => {
+                    // Typically a pooled keep-alive connection that the peer
+                    // closed just as we reused it. RFC 9110 (9.2.2) lets a
+                    // client repeat an idempotent request automatically in
+                    // that case; POST and PATCH are not repeated, since the
+                    // service might have acted on them.
+                    resent_stale = true;
+                    retries += 1;
+                    tracing::debug!("connection closed by the peer; re-sending on a new one");
+                    request = again;
+                    continue;
+                }
+                _ => return Err(transport_error(error, &b.scrub)),
+            },
+        };
         let status = response.status().as_u16();
 
         if status == 401 && !renewed {
             if let Some(mut again) = spare {
                 renewed = true;
                 drop(response);
-                let fresh = b.token.renew().await?.filter(|t| !t.is_empty()).ok_or(Error::MissingToken)?;
+                let fresh = b
+                    .token
+                    .renew()
+                    .await?
+                    .filter(|t| !t.is_empty())
+                    .ok_or(Error::MissingToken)?;
                 set_bearer(&mut again, &fresh)?;
                 retries += 1;
                 tracing::debug!(status, "token rejected; retrying once with a renewed token");
@@ -175,15 +224,33 @@ pub(crate) async fn run_builtins(b: Arc<Builtins>, mut request: reqwest::Request
                         .await
                         .map(|(body, _)| body)
                         .unwrap_or_default();
-                    let last = ApiError::from_response(status, &headers, &body, &b.method, b.path_template, retries);
-                    return Err(Error::TooManyRetries { retries: throttled, last: Box::new(last) });
+                    let last = ApiError::from_response(
+                        status,
+                        &headers,
+                        &body,
+                        &b.method,
+                        b.path_template,
+                        retries,
+                    );
+                    return Err(Error::TooManyRetries {
+                        retries: throttled,
+                        last: Box::new(last),
+                    });
                 }
                 throttled += 1;
                 retries += 1;
-                let retry_after = response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok());
+                let retry_after = response
+                    .headers()
+                    .get(RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok());
                 let wait = b.retry.delay_for(throttled, retry_after, SystemTime::now());
                 drop(response);
-                tracing::debug!(status, retry = throttled, wait_ms = wait.as_millis() as u64, "retrying");
+                tracing::debug!(
+                    status,
+                    retry = throttled,
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying"
+                );
                 tokio::time::sleep(wait).await;
                 force_header(&mut again, "retry-attempt", HeaderValue::from(throttled));
                 request = again;
@@ -195,6 +262,25 @@ pub(crate) async fn run_builtins(b: Arc<Builtins>, mut request: reqwest::Request
     }
 }
 
+/// True for hyper's "connection closed before message completed": the
+/// connection died before any response byte arrived, which on a reused
+/// keep-alive connection means the peer closed it while idle. hyper's error
+/// type is not nameable without depending on hyper, hence the text match;
+/// if the wording ever changes we merely lose this one transparent retry.
+fn is_stale_connection(error: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if cause
+            .to_string()
+            .contains("connection closed before message completed")
+        {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
 /// Reads a body, stopping after `limit` bytes. Returns the bytes and whether
 /// more were available, so a hostile or broken server cannot make us
 /// buffer without bound.
@@ -203,9 +289,15 @@ pub(crate) async fn read_capped(
     limit: usize,
     scrub: &[Secret],
 ) -> Result<(Vec<u8>, bool), Error> {
-    let announced = response.content_length().and_then(|n| usize::try_from(n).ok());
+    let announced = response
+        .content_length()
+        .and_then(|n| usize::try_from(n).ok());
     let mut body = Vec::with_capacity(announced.unwrap_or(0).min(limit).min(1 << 20));
-    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(e, scrub))? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport_error(e, scrub))?
+    {
         let room = limit - body.len();
         if chunk.len() > room {
             body.extend_from_slice(&chunk[..room]);
@@ -215,6 +307,18 @@ pub(crate) async fn read_capped(
     }
     Ok((body, false))
 }
+
+/// Lowercase fragments of rustls error messages (handshake failures,
+/// certificate problems, a peer that does not speak TLS).
+const TLS_MARKERS: [&str; 7] = [
+    "certificate",
+    "tls",
+    "handshake",
+    "corrupt message",
+    "peer is incompatible",
+    "peer misbehaved",
+    "fatal alert",
+];
 
 /// Maps a `reqwest` failure to [`Error::Transport`], with the message built
 /// from the whole cause chain (the top-level text alone is often just
@@ -230,10 +334,10 @@ pub(crate) fn transport_error(error: reqwest::Error, scrub: &[Secret]) -> Error 
     let chain_text = chain.join(": ").to_ascii_lowercase();
     let kind = if error.is_timeout() || chain_text.contains("timed out") {
         TransportKind::Timeout
-    } else if chain_text.contains("certificate") || chain_text.contains("tls") || chain_text.contains("handshake") {
-        // reqwest has no TLS classification; rustls errors are recognisable
-        // by their text, and we cannot name rustls types without depending
-        // on the crate.
+    } else if TLS_MARKERS.iter().any(|m| chain_text.contains(m)) {
+        // reqwest has no TLS classification and rustls types cannot be named
+        // without depending on rustls, so its errors are recognised by the
+        // wording of their messages.
         TransportKind::Tls
     } else if error.is_connect() {
         TransportKind::Connect
@@ -251,10 +355,76 @@ pub(crate) fn transport_error(error: reqwest::Error, scrub: &[Secret]) -> Error 
     let mut message = parts.join(": ");
     for secret in scrub.iter().filter(|s| !s.is_empty()) {
         message = message.replace(secret.expose(), "***");
-        let encoded = percent_encoding::utf8_percent_encode(secret.expose(), percent_encoding::NON_ALPHANUMERIC);
+        let encoded = percent_encoding::utf8_percent_encode(
+            secret.expose(),
+            percent_encoding::NON_ALPHANUMERIC,
+        );
         message = message.replace(&encoded.to_string(), "***");
     }
     Error::Transport { kind, message }
+}
+
+// ---------------------------------------------------------------------------
+// Retry policy
+// ---------------------------------------------------------------------------
+
+/// Retries for throttling and unavailability (429, 503, 504 only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (default 3; values above 10 act as 10).
+    pub max_retries: u32,
+    /// Base delay when the response has no usable `Retry-After` (default 3 s);
+    /// retry n waits 2^n x delay.
+    pub delay: Duration,
+    /// Cap for any single wait, including `Retry-After` (default 180 s).
+    pub max_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 3,
+            delay: Duration::from_secs(3),
+            max_wait: Duration::from_secs(180),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Upper bound for [`RetryPolicy::max_retries`].
+    pub const MAX_RETRIES_LIMIT: u32 = 10;
+
+    /// No retries at all.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_retries: 0,
+            ..Self::default()
+        }
+    }
+
+    /// `max_retries` clamped to [`Self::MAX_RETRIES_LIMIT`].
+    pub fn effective_max_retries(&self) -> u32 {
+        self.max_retries.min(Self::MAX_RETRIES_LIMIT)
+    }
+
+    /// Whether a status is retried: 429, 503 and 504.
+    pub fn is_retryable_status(status: u16) -> bool {
+        matches!(status, 429 | 503 | 504)
+    }
+
+    /// The wait before retry number `retry` (1-based): `Retry-After` when it
+    /// parses (seconds or HTTP date, relative to `now`), else 2^retry x delay;
+    /// never more than `max_wait`.
+    pub fn delay_for(&self, retry: u32, retry_after: Option<&str>, now: SystemTime) -> Duration {
+        let wanted = retry_after
+            .and_then(|v| parse_retry_after(v, now))
+            .unwrap_or_else(|| {
+                2u32.checked_pow(retry)
+                    .and_then(|factor| self.delay.checked_mul(factor))
+                    .unwrap_or(Duration::MAX)
+            });
+        wanted.min(self.max_wait)
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -268,22 +438,34 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // Absurdly long digit strings saturate instead of failing.
-        return Some(Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX)));
+        return Some(Duration::from_secs(
+            value.parse::<u64>().unwrap_or(u64::MAX),
+        ));
     }
     let when = parse_http_date(value)?;
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 
 /// Parses the three HTTP date formats of RFC 9110: IMF-fixdate
 /// (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`)
 /// and asctime (`Sun Nov  6 08:49:37 1994`). Written here because the
 /// runtime may not add dependencies.
 pub fn parse_http_date(value: &str) -> Option<SystemTime> {
-    let tokens: Vec<&str> = value.split([' ', ',', '-']).filter(|t| !t.is_empty()).collect();
-    let month_at = tokens.iter().position(|t| MONTHS.iter().any(|m| t.eq_ignore_ascii_case(m)))?;
-    let month = MONTHS.iter().position(|m| tokens[month_at].eq_ignore_ascii_case(m))? as u32 + 1;
+    let tokens: Vec<&str> = value
+        .split([' ', ',', '-'])
+        .filter(|t| !t.is_empty())
+        .collect();
+    let month_at = tokens
+        .iter()
+        .position(|t| MONTHS.iter().any(|m| t.eq_ignore_ascii_case(m)))?;
+    let month = MONTHS
+        .iter()
+        .position(|m| tokens[month_at].eq_ignore_ascii_case(m))? as u32
+        + 1;
     let time_at = tokens.iter().position(|t| t.contains(':'))?;
     let numbers: Vec<(usize, &str)> = tokens
         .iter()
@@ -304,7 +486,13 @@ pub fn parse_http_date(value: &str) -> Option<SystemTime> {
     }
     let mut hms = tokens[time_at].split(':').map(|p| p.parse::<u32>().ok());
     let (hour, minute, second) = (hms.next()??, hms.next()??, hms.next()??);
-    if hms.next().is_some() || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 || year < 1970 {
+    if hms.next().is_some()
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+        || year < 1970
+    {
         return None;
     }
     let days = days_from_civil(year, month, day);
