@@ -103,8 +103,12 @@ pub struct Operation {
     pub tags: Vec<String>,
     /// Parameters: path ones in template order, then query, then header.
     pub params: Vec<Param>,
+    /// The JSON request body, if any.
+    pub body: Option<Body>,
     /// The successful response.
     pub success: Success,
+    /// `x-ms-pageable`: the name of the next-link property of a paged list.
+    pub next_link: Option<String>,
     /// `x-ms-docs-operation-type`.
     pub operation_type: Option<String>,
 }
@@ -153,6 +157,20 @@ pub struct Param {
     pub ty: TypeRef,
     /// Its description.
     pub description: Option<String>,
+}
+
+/// A JSON request body.
+#[derive(Debug, Clone, Serialize)]
+pub struct Body {
+    /// Its type.
+    pub ty: TypeRef,
+    /// Whether the document requires it.
+    pub required: bool,
+    /// Description.
+    pub description: Option<String>,
+    /// Properties a PowerShell `Expanded` parameter set turns into
+    /// parameters (empty when the body is not an object).
+    pub properties: Vec<Field>,
 }
 
 /// What a successful call returns.
@@ -311,6 +329,8 @@ pub struct ParamSet {
     pub operation: usize,
     /// Whether the keys come from -InputObject.
     pub via_identity: bool,
+    /// Whether the body is given property by property (`Expanded`).
+    pub expanded: bool,
     /// Whether this is the default set.
     pub default: bool,
 }
@@ -329,6 +349,19 @@ pub enum ParamKind {
     },
     /// -InputObject.
     Identity,
+    /// -BodyParameter: the whole request body as one object.
+    Body,
+    /// One property of the body in an `Expanded` set (by JSON name).
+    BodyProperty {
+        /// JSON name.
+        wire_name: String,
+    },
+    /// -AdditionalProperties of an `Expanded` set.
+    AdditionalProperties,
+    /// Paging switches of list cmdlets: -All, -PageSize, -CountVariable.
+    Paging,
+    /// -OutFile of a cmdlet that returns a byte stream.
+    OutFile,
     /// One of the runtime's common parameters (by PowerShell name).
     Common,
 }

@@ -701,7 +701,8 @@ impl Client {
         url.push_str(&request.path);
         let query = query_string(&request.query);
         if !query.is_empty() {
-            url.push('?');
+            // A next-link path already carries its own query.
+            url.push(if request.path.contains('?') { '&' } else { '?' });
             url.push_str(&query);
         }
         let url = reqwest::Url::parse(&url).map_err(|e| {

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::operations::params_struct;
-use super::types::{docs, ident};
+use super::types::{docs, ident, rust_type};
 use super::File;
 use crate::ir::{Api, Cmdlet, CmdletParam, Location, Operation, ParamKind, ParamSet, Success};
 use crate::render::{rust_file, Provenance};
@@ -109,10 +109,12 @@ fn cmdlet(api: &Api, c: &Cmdlet) -> TokenStream {
         let Some(op) = api.operations.get(set.operation) else { continue };
         let variant = ident(&set.variant);
         let set_name = &set.name;
-        let kind = match op.success {
-            Success::NoContent => quote! { ResponseKind::NoContent },
-            Success::Json(_) => quote! { ResponseKind::Json },
-            Success::Raw { .. } => quote! { ResponseKind::Raw },
+        let kind = match (&op.success, &op.next_link) {
+            (Success::NoContent, _) => quote! { ResponseKind::NoContent },
+            (Success::Json(_), Some(next)) => quote! { ResponseKind::Paged(#next) },
+            (Success::Json(_), None) => quote! { ResponseKind::Json },
+            (Success::Raw { media_type }, _) if media_type.starts_with("text/") => quote! { ResponseKind::Text },
+            (Success::Raw { .. }, _) => quote! { ResponseKind::Raw },
         };
         let builder = ident(&op.rust_name);
         let mut fields = Vec::new();
@@ -149,6 +151,39 @@ fn cmdlet(api: &Api, c: &Cmdlet) -> TokenStream {
                 binds.push(quote! { #field: crate::runtime::cmdlet::take_string(bound, #ps).unwrap_or_default(), });
                 args.push(quote! { #field });
             }
+        }
+        if let Some(body) = &op.body {
+            let ty = rust_type(&body.ty);
+            let doc = if set.expanded {
+                " The request body, given property by property (`-<Property>` and -AdditionalProperties)."
+            } else {
+                " `-BodyParameter`: the request body."
+            };
+            fields.push(quote! { #[doc = #doc] body: #ty, });
+            field_names.push(ident("body"));
+            if set.expanded {
+                let takes = c.params.iter().filter_map(|p| match &p.kind {
+                    ParamKind::BodyProperty { wire_name }
+                        if p.sets.as_ref().is_some_and(|l| l.iter().any(|m| m.set == set.name)) =>
+                    {
+                        let ps = &p.name;
+                        let numeric = p.ps_type == "System.Double";
+                        Some(quote! { crate::runtime::cmdlet::take_property(bound, #ps, #wire_name, #numeric, &mut map); })
+                    }
+                    _ => None,
+                });
+                binds.push(quote! {
+                    body: {
+                        let mut map = ::serde_json::Map::new();
+                        #(#takes)*
+                        crate::runtime::cmdlet::take_additional(bound, &mut map)?;
+                        crate::runtime::cmdlet::body_from(::serde_json::Value::Object(map))?
+                    },
+                });
+            } else {
+                binds.push(quote! { body: crate::runtime::cmdlet::take_body(bound, "BodyParameter")?, });
+            }
+            args.push(quote! { body });
         }
         if let Some(st) = params_struct(op) {
             fields.push(quote! {

@@ -108,7 +108,7 @@ fn document(api: &Api, cmdlet: &Cmdlet, provenance: &Provenance) -> String {
     for param in sorted_params(cmdlet) {
         parameter(&mut doc, cmdlet, param);
     }
-    common_parameters(&mut doc);
+    common_parameters(&mut doc, api);
 
     doc.section("INPUTS");
     for input in &cmdlet.inputs {
@@ -221,6 +221,9 @@ fn syntax_rank(api: &Api, set: &ParamSet, param: &CmdletParam, mandatory: bool) 
                     .get(set.operation)
                     .and_then(|op| op.params.iter().position(|p| &p.wire_name == wire_name && p.location == *location))
                     .map_or(usize::MAX, |i| i + 1),
+                // Body parameters come after the keys and query options.
+                ParamKind::Body | ParamKind::BodyProperty { .. } | ParamKind::AdditionalProperties => usize::MAX - 2,
+                ParamKind::Paging | ParamKind::OutFile => usize::MAX - 1,
                 ParamKind::Common => usize::MAX,
             };
             (group(false), position, name)
@@ -383,7 +386,7 @@ fn yaml_scalar(value: &str) -> String {
     if plain { value.to_owned() } else { format!("'{}'", value.replace('\'', "''")) }
 }
 
-fn common_parameters(doc: &mut Doc) {
+fn common_parameters(doc: &mut Doc, api: &Api) {
     doc.line("### CommonParameters");
     doc.blank();
     let (last, rest) = match COMMON_PARAMETERS.split_last() {
@@ -391,13 +394,31 @@ fn common_parameters(doc: &mut Doc) {
         None => ("", &[][..]),
     };
     let list = format!("{}, and {last}", rest.join(", "));
-    let text = format!(
-        "Besides the parameters above, this cmdlet takes the PowerShell common parameters {list}. \
-         What each one does is explained in \
-         [about_CommonParameters](https://go.microsoft.com/fwlink/?LinkID=113216)."
+    wrapped(
+        doc,
+        &format!(
+            "Besides the parameters above, this cmdlet takes the PowerShell common parameters {list}. \
+             What each one does is explained in \
+             [about_CommonParameters](https://go.microsoft.com/fwlink/?LinkID=113216)."
+        ),
     );
-    // Break the paragraph like the SYNTAX lines, for readable diffs.
-    let words: Vec<String> = text.split(' ').map(str::to_owned).collect();
+    // The generated binary is not PowerShell: say which of them it honours
+    // (as runtime/src/cli.rs implements them) rather than promise all.
+    wrapped(
+        doc,
+        &format!(
+            "From the `{}` command line, -Verbose and -Debug print the request and the response, \
+             -ErrorAction takes Continue, Stop, SilentlyContinue or Ignore, -WarningAction, \
+             -InformationAction and -ProgressAction are accepted and change nothing, and the \
+             variable parameters and -OutBuffer are refused.",
+            api.krate.binary
+        ),
+    );
+}
+
+/// A paragraph broken like the SYNTAX lines, so diffs of it stay readable.
+fn wrapped(doc: &mut Doc, text: &str) {
+    let words: Vec<String> = text.split_whitespace().map(str::to_owned).collect();
     let (first, others) = words.split_first().map_or(("", &[][..]), |(f, o)| (f.as_str(), o));
     for line in wrap(first, others).lines() {
         doc.line(line.trim_start());

@@ -44,6 +44,11 @@ pub(super) fn arguments(op: &Operation) -> (Vec<TokenStream>, Vec<proc_macro2::I
         decls.push(quote! { #name: &str });
         names.push(name);
     }
+    if let Some(body) = &op.body {
+        let ty = rust_type(&body.ty);
+        decls.push(quote! { body: &#ty });
+        names.push(ident("body"));
+    }
     if let Some(st) = params_struct(op) {
         decls.push(quote! { params: &#st });
         names.push(ident("params"));
@@ -69,16 +74,22 @@ fn builder(op: &Operation) -> TokenStream {
     let method = ident(op.method.as_str());
     let template = &op.path.raw;
     let mut path_steps = Vec::new();
+    let mut quoted = false;
     for part in &op.path.parts {
         match part {
-            PathPart::Literal(text) => path_steps.push(quote! { path.push_str(#text); }),
+            PathPart::Literal(text) => {
+                // `(appId='{appId}')`: a key inside OData quotes.
+                quoted = text.ends_with('\'');
+                path_steps.push(quote! { path.push_str(#text); })
+            }
             PathPart::Param(placeholder) => {
                 let Some(p) = op.params.iter().find(|p| p.location == Location::Path && &p.wire_name == placeholder) else {
                     continue; // lowering guarantees every placeholder is declared
                 };
                 let arg = ident(&p.rust_name);
                 let wire = &p.wire_name;
-                path_steps.push(quote! { path.push_str(&crate::runtime::path::segment(#wire, #arg)?); });
+                let encode = if quoted { quote! { quoted_key } } else { quote! { segment } };
+                path_steps.push(quote! { path.push_str(&crate::runtime::path::#encode(#wire, #arg)?); });
             }
         }
     }
@@ -107,6 +118,12 @@ fn builder(op: &Operation) -> TokenStream {
             pub struct #st { #(#fields)* }
         }
     });
+    let body_expr = match &op.body {
+        Some(_) => quote! {
+            ::std::option::Option::Some(::serde_json::to_value(body).map_err(|e| Error::InvalidArgument(e.to_string()))?)
+        },
+        None => quote! { ::std::option::Option::None },
+    };
     let query_expr = list_expr(&query);
     let header_expr = list_expr(&headers);
     quote! {
@@ -122,7 +139,7 @@ fn builder(op: &Operation) -> TokenStream {
                 path,
                 query: #query_expr,
                 headers: #header_expr,
-                body: ::std::option::Option::None,
+                body: #body_expr,
             })
         }
     }

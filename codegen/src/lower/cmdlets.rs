@@ -9,7 +9,7 @@ use regex::Regex;
 
 use crate::config::{Config, Directive};
 use crate::error::{Pointer, Sink};
-use crate::ir::{Cmdlet, CmdletParam, Identity, Location, Operation, ParamKind, ParamSet, SetMembership, Success, TypeRef};
+use crate::ir::{Cmdlet, CmdletParam, Identity, Location, Operation, ParamKind, ParamSet, SetMembership, Success, TypeDef, TypeKind, TypeRef};
 use crate::naming::cmdlet::{cmdlet_name, CmdletName, NamePrefix};
 use crate::naming::ident::{pascal_case, snake_case};
 
@@ -43,6 +43,7 @@ fn query_name(wire: &str) -> Option<(&'static str, &'static [&'static str])> {
 /// Derives every cmdlet, applies directives and checks the result.
 pub(crate) fn lower_cmdlets(
     operations: &[Operation],
+    types: &BTreeMap<String, TypeDef>,
     identity: &Identity,
     config: &Config,
     prefix: &NamePrefix,
@@ -62,7 +63,7 @@ pub(crate) fn lower_cmdlets(
     let help_base = config.module.help_uri_base.as_deref();
     let mut cmdlets = Vec::new();
     for (full, (name, indices)) in groups {
-        let mut cmdlet = build_cmdlet(&full, &name, &indices, operations, identity, help_base);
+        let mut cmdlet = build_cmdlet(&full, &name, &indices, operations, types, identity, help_base);
         apply_param_directives(&directives, &mut cmdlet);
         cmdlets.push(cmdlet);
     }
@@ -74,6 +75,7 @@ fn build_cmdlet(
     name: &CmdletName,
     indices: &[(usize, String)],
     operations: &[Operation],
+    types: &BTreeMap<String, TypeDef>,
     identity: &Identity,
     help_base: Option<&str>,
 ) -> Cmdlet {
@@ -94,16 +96,28 @@ fn build_cmdlet(
         } else {
             action.clone()
         };
-        sets.push(ParamSet { name: base.clone(), variant: pascal_case(&base), operation: i, via_identity: false, default: false });
         let has_keys = op.params.iter().any(|p| p.location == Location::Path);
+        let expandable = op.body.as_ref().is_some_and(|b| !b.properties.is_empty());
+        let mut add = |name: String, via_identity: bool, expanded: bool| {
+            sets.push(ParamSet { variant: pascal_case(&name), name, operation: i, via_identity, expanded, default: false });
+        };
+        add(base.clone(), false, false);
+        if expandable {
+            add(format!("{base}Expanded"), false, true);
+        }
         if has_keys && action != "List" {
-            let via = format!("{base}ViaIdentity");
-            sets.push(ParamSet { variant: pascal_case(&via), name: via, operation: i, via_identity: true, default: false });
+            add(format!("{base}ViaIdentity"), true, false);
+            if expandable {
+                add(format!("{base}ViaIdentityExpanded"), true, true);
+            }
         }
     }
+    // AutoRest's default: the list set, else the expanded form of the first
+    // operation, else its plain form.
     let default_index = sets
         .iter()
         .position(|s| s.name == "List")
+        .or_else(|| sets.iter().position(|s| !s.via_identity && s.expanded))
         .or_else(|| sets.iter().position(|s| !s.via_identity))
         .unwrap_or(0);
     if let Some(set) = sets.get_mut(default_index) {
@@ -119,58 +133,90 @@ fn build_cmdlet(
         let op = &operations[set.operation];
         should_process |= op.method.changes_state();
         all_no_content &= matches!(op.success, Success::NoContent);
+        let member = |mandatory: bool, from_pipeline: bool| SetMembership { set: set.name.clone(), mandatory, from_pipeline };
         for p in &op.params {
             if set.via_identity && p.location == Location::Path {
                 continue;
             }
-            let (name, aliases, ps_type_name, binder) = match (p.location, query_name(&p.wire_name)) {
-                (Location::Query, Some((n, a))) => {
-                    let (t, b) = ps_type(&p.ty);
-                    (n.to_owned(), a.iter().map(|s| s.to_string()).collect(), t, b)
-                }
-                _ => {
-                    let (t, b) = ps_type(&p.ty);
-                    (p.ps_name.clone(), Vec::new(), t, b)
-                }
+            let (ps_type_name, binder) = ps_type(&p.ty);
+            let (name, aliases) = match (p.location, query_name(&p.wire_name)) {
+                (Location::Query, Some((n, a))) => (n.to_owned(), a.iter().map(|s| s.to_string()).collect()),
+                _ => (p.ps_name.clone(), Vec::new()),
             };
-            let entry = params.entry(name.clone()).or_insert_with(|| CmdletParam {
-                rust_name: snake_case(&name),
-                name: name.clone(),
-                aliases,
-                ps_type: ps_type_name.to_owned(),
-                binder_type: binder.to_owned(),
-                kind: ParamKind::Operation { wire_name: p.wire_name.clone(), location: p.location, ty: p.ty.clone() },
-                description: p.description.clone().unwrap_or_default(),
-                default_value: "''".into(),
-                sets: Some(Vec::new()),
-                all_sets_pipeline: false,
-                dont_show: false,
-            });
-            if let Some(list) = entry.sets.as_mut() {
-                list.push(SetMembership { set: set.name.clone(), mandatory: p.required, from_pipeline: false });
-            }
+            let kind = ParamKind::Operation { wire_name: p.wire_name.clone(), location: p.location, ty: p.ty.clone() };
+            let description = p.description.clone().unwrap_or_default();
+            let template = param(&name, aliases, ps_type_name, binder, kind, description);
+            join(&mut params, template, member(p.required, false));
         }
         if set.via_identity {
-            let entry = params.entry("InputObject".into()).or_insert_with(|| CmdletParam {
-                name: "InputObject".into(),
-                rust_name: "input_object".into(),
-                aliases: Vec::new(),
-                ps_type: identity.full_type_name.clone(),
-                binder_type: "Identity".into(),
-                kind: ParamKind::Identity,
-                description: "Identity Parameter. Build it from the properties listed under NOTES (a hashtable, or a JSON object on the command line or the pipeline).".into(),
-                default_value: "''".into(),
-                sets: Some(Vec::new()),
-                all_sets_pipeline: false,
-                dont_show: false,
-            });
-            if let Some(list) = entry.sets.as_mut() {
-                list.push(SetMembership { set: set.name.clone(), mandatory: true, from_pipeline: true });
+            let template = param(
+                "InputObject",
+                Vec::new(),
+                &identity.full_type_name,
+                "Identity",
+                ParamKind::Identity,
+                "Identity Parameter. Build it from the properties listed under NOTES (a hashtable, or a JSON object on the command line or the pipeline); every key the path needs must be present and not empty.".into(),
+            );
+            join(&mut params, template, member(true, true));
+        }
+        if let Some(body) = &op.body {
+            if set.expanded {
+                for field in &body.properties {
+                    let name = pascal_case(&field.wire_name);
+                    // OData annotations are not parameters, and a property
+                    // must not shadow a key or query parameter.
+                    if field.wire_name.starts_with('@') || params.get(&name).is_some_and(|p| !matches!(p.kind, ParamKind::BodyProperty { .. })) {
+                        continue;
+                    }
+                    let (ps_type_name, binder) = property_type(&field.ty, types);
+                    let kind = ParamKind::BodyProperty { wire_name: field.wire_name.clone() };
+                    let description = field.description.clone().unwrap_or_default();
+                    let template = param(&name, Vec::new(), &ps_type_name, binder, kind, description);
+                    join(&mut params, template, member(field.required, false));
+                }
+                let template = param(
+                    "AdditionalProperties",
+                    Vec::new(),
+                    "System.Collections.Hashtable",
+                    "Identity",
+                    ParamKind::AdditionalProperties,
+                    "Properties to send that have no parameter of their own (a JSON object).".into(),
+                );
+                join(&mut params, template, member(false, false));
+            } else {
+                let (ps_type_name, _) = property_type(&body.ty, types);
+                let description = body.description.clone().unwrap_or_else(|| "The request body.".into());
+                let template = param("BodyParameter", Vec::new(), &ps_type_name, "Identity", ParamKind::Body, description);
+                join(&mut params, template, member(body.required, true));
+            }
+        }
+        if op.next_link.is_some() {
+            let paging = [
+                ("All", Vec::new(), "System.Management.Automation.SwitchParameter", "Switch", "List every page, following the next links."),
+                ("PageSize", Vec::new(), "System.Int32", "Int32", "Items per page requested from the service (at most 999)."),
+                ("CountVariable", vec!["CV".to_owned()], "System.String", "String", "Name under which the total count (@odata.count) is kept."),
+            ];
+            for (name, aliases, ty, binder, text) in paging {
+                let template = param(name, aliases, ty, binder, ParamKind::Paging, text.into());
+                join(&mut params, template, member(false, false));
+            }
+        }
+        if let Success::Raw { media_type } = &op.success {
+            if !media_type.starts_with("text/") {
+                let template = param(
+                    "OutFile",
+                    Vec::new(),
+                    "System.String",
+                    "String",
+                    ParamKind::OutFile,
+                    "Path of the file the response body is written to.".into(),
+                );
+                join(&mut params, template, member(true, false));
             }
         }
     }
     for common in common_params(all_no_content, should_process) {
-        params.insert(common.name.clone(), common);
+        params.entry(common.name.clone()).or_insert(common);
     }
     let outputs = sets
         .iter()
@@ -214,6 +260,56 @@ fn build_cmdlet(
         should_process,
         inputs,
         outputs,
+    }
+}
+
+/// A parameter with no set membership yet.
+fn param(name: &str, aliases: Vec<String>, ps_type: &str, binder: &str, kind: ParamKind, description: String) -> CmdletParam {
+    CmdletParam {
+        name: name.to_owned(),
+        rust_name: snake_case(name),
+        aliases,
+        ps_type: ps_type.to_owned(),
+        binder_type: binder.to_owned(),
+        kind,
+        description,
+        default_value: if binder == "Switch" { "False".into() } else { "''".into() },
+        sets: Some(Vec::new()),
+        all_sets_pipeline: false,
+        dont_show: false,
+    }
+}
+
+/// Adds a set membership, creating the parameter on first sight.
+fn join(params: &mut BTreeMap<String, CmdletParam>, template: CmdletParam, membership: SetMembership) {
+    let entry = params.entry(template.name.clone()).or_insert(template);
+    if let Some(list) = entry.sets.as_mut() {
+        if !list.iter().any(|m| m.set == membership.set) {
+            list.push(membership);
+        }
+    }
+}
+
+/// PowerShell and binder types of a body property, as AutoRest shows them:
+/// booleans become switches, objects the model's interface (`I<Type>`).
+fn property_type(ty: &TypeRef, types: &BTreeMap<String, TypeDef>) -> (String, &'static str) {
+    match ty {
+        TypeRef::Nullable(inner) => property_type(inner, types),
+        TypeRef::String => ("System.String".into(), "String"),
+        TypeRef::Boolean => ("System.Management.Automation.SwitchParameter".into(), "Switch"),
+        TypeRef::Int32 => ("System.Int32".into(), "Int32"),
+        TypeRef::Int64 => ("System.Int64".into(), "Int64"),
+        TypeRef::Number => ("System.Double".into(), "String"),
+        TypeRef::Array(inner) if **inner == TypeRef::String => ("System.String[]".into(), "StringArray"),
+        TypeRef::Named(name) => match types.get(name).map(|t| &t.kind) {
+            Some(TypeKind::Enum { .. }) => ("System.String".into(), "String"),
+            _ => (format!("Microsoft.Graph.Beta.PowerShell.Models.I{name}"), "Identity"),
+        },
+        TypeRef::Array(inner) => {
+            let (inner, _) = property_type(inner, types);
+            (format!("{inner}[]"), "Identity")
+        }
+        _ => ("System.Collections.Hashtable".into(), "Identity"),
     }
 }
 

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::config::Config;
 use crate::error::{Error, Pointer, Sink};
-use crate::ir::{Api, Crate, Identity, IdentityProperty, Location};
+use crate::ir::{Api, Crate, Identity, IdentityProperty, Location, TypeDef, TypeKind, TypeRef};
 use crate::load::Loaded;
 use crate::naming::cmdlet::{parameter_name, NamePrefix};
 use crate::naming::ident::snake_case;
@@ -30,8 +30,25 @@ pub fn lower(loaded: &Loaded, config: &Config, config_file: &str) -> Result<Api,
     };
 
     let mut schemas = schemas::SchemaLowering::new(doc, &config.replace);
-    let operations = operations::lower_operations(doc, &mut schemas, &config.parameter_names, &mut sink);
+    let mut operations = operations::lower_operations(doc, &mut schemas, &config.parameter_names, &mut sink);
     schemas.lower_components(&mut sink);
+    // Expanded parameter sets need the body's properties, known only now
+    // that every named type is lowered.
+    for op in &mut operations {
+        if let Some(body) = &mut op.body {
+            let name = match &body.ty {
+                TypeRef::Named(name) => Some(name),
+                TypeRef::Nullable(inner) => match inner.as_ref() {
+                    TypeRef::Named(name) => Some(name),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(TypeDef { kind: TypeKind::Struct { fields, .. }, .. }) = name.and_then(|n| schemas.types.get(n)) {
+                body.properties = fields.clone();
+            }
+        }
+    }
 
     let module = config.module.name.clone().unwrap_or_else(|| doc.info.title.replace(' ', ""));
     let identity = build_identity(&module, &operations, config);
@@ -39,7 +56,7 @@ pub fn lower(loaded: &Loaded, config: &Config, config_file: &str) -> Result<Api,
         Some(p) => NamePrefix { prefix: p.clone(), subject_prefix: String::new() },
         None => NamePrefix::from_server_url(&base_url),
     };
-    let cmdlets = cmdlets::lower_cmdlets(&operations, &identity, config, &prefix, &mut config_sink);
+    let cmdlets = cmdlets::lower_cmdlets(&operations, &schemas.types, &identity, config, &prefix, &mut config_sink);
 
     let api = Api {
         title: doc.info.title.clone(),

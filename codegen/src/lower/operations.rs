@@ -9,7 +9,7 @@ use openapiv3::{OpenAPI, Operation as OaOperation, Parameter, ParameterSchemaOrC
 use super::resolve::resolve;
 use super::schemas::SchemaLowering;
 use crate::error::{Pointer, Sink};
-use crate::ir::{Location, Method, Operation, Param, PathPart, PathTemplate, Success, TypeRef};
+use crate::ir::{Body, Location, Method, Operation, Param, PathPart, PathTemplate, Success, TypeRef};
 use crate::naming::cmdlet::parameter_name;
 use crate::naming::ident::{snake_case, UniqueNames};
 
@@ -137,7 +137,14 @@ fn lower_operation(
         params.push(lower_param(ctx, here, p, location, &id, schemas, &mut seen_rust, sink));
     }
 
+    let body = lower_body(ctx.doc, op, ptr, &id, schemas, sink);
     let success = lower_success(ctx.doc, op, ptr, &id, schemas, sink);
+    let next_link = op
+        .extensions
+        .get("x-ms-pageable")
+        .and_then(|p| p.get("nextLinkName"))
+        .and_then(|n| n.as_str())
+        .map(str::to_owned);
     if sink.len() > errors_before {
         return None;
     }
@@ -152,7 +159,9 @@ fn lower_operation(
         external_docs: op.external_docs.as_ref().map(|d| d.url.clone()),
         tags: op.tags.clone(),
         params,
+        body,
         success,
+        next_link,
         operation_type: op.extensions.get("x-ms-docs-operation-type").and_then(|v| v.as_str()).map(str::to_owned),
     })
 }
@@ -243,6 +252,35 @@ fn lower_success(
         }
     }
     Success::NoContent
+}
+
+/// The JSON request body. Bodies of other media types (a byte stream for a
+/// `$value` PUT) are not sent by this generator yet; such an operation is
+/// generated without a body.
+fn lower_body(
+    doc: &OpenAPI,
+    op: &OaOperation,
+    ptr: &Pointer,
+    id: &str,
+    schemas: &mut SchemaLowering<'_>,
+    sink: &mut Sink,
+) -> Option<Body> {
+    let here = ptr.join("requestBody");
+    let body = match resolve(doc, op.request_body.as_ref()?, &here) {
+        Ok((b, _)) => b,
+        Err(e) => {
+            sink.push(&here.join("$ref"), Some(id), e.to_string());
+            return None;
+        }
+    };
+    let (media_type, content) = body.content.iter().find(|(k, _)| k.starts_with("application/json"))?;
+    let schema_ptr = here.join("content").join(media_type).join("schema");
+    let ty = match &content.schema {
+        Some(ReferenceOr::Reference { reference }) => schemas.reference(reference, &schema_ptr, sink),
+        Some(ReferenceOr::Item(s)) => schemas.type_of(s, &format!("{id}_request_body"), &schema_ptr, sink, 0),
+        None => TypeRef::Any,
+    };
+    Some(Body { ty, required: body.required, description: body.description.clone(), properties: Vec::new() })
 }
 
 fn method_of(key: &str) -> Option<Method> {

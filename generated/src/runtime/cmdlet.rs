@@ -42,6 +42,14 @@ pub struct CommonParameters {
     pub append: Vec<Step>,
     /// `-Break`: wait for a debugger before doing anything.
     pub debug_break: bool,
+    /// `-All` of a paged list: follow every next link.
+    pub all: bool,
+    /// `-PageSize` of a paged list: items per page (`$top` of each request).
+    pub page_size: Option<i32>,
+    /// `-CountVariable` of a paged list: where to keep `@odata.count`.
+    pub count_variable: Option<String>,
+    /// `-OutFile` of a download: where the bytes go.
+    pub out_file: Option<String>,
 }
 
 impl std::fmt::Debug for CommonParameters {
@@ -56,6 +64,10 @@ impl std::fmt::Debug for CommonParameters {
             .field("prepend", &self.prepend.len())
             .field("append", &self.append.len())
             .field("debug_break", &self.debug_break)
+            .field("all", &self.all)
+            .field("page_size", &self.page_size)
+            .field("count_variable", &self.count_variable)
+            .field("out_file", &self.out_file)
             .finish()
     }
 }
@@ -80,6 +92,10 @@ impl CommonParameters {
         common.what_if = take_switch(bound, "WhatIf");
         common.confirm = take_switch(bound, "Confirm");
         common.debug_break = take_switch(bound, "Break");
+        common.all = take_switch(bound, "All");
+        common.page_size = take_json(bound, "PageSize")?;
+        common.count_variable = take_string(bound, "CountVariable");
+        common.out_file = take_string(bound, "OutFile");
         for name in ["HttpPipelinePrepend", "HttpPipelineAppend"] {
             if bound.take(name).is_some() {
                 return Err(Error::Binding {
@@ -154,6 +170,61 @@ pub fn take_json<T: serde::de::DeserializeOwned>(bound: &mut Bound, name: &str) 
     })
 }
 
+/// Takes `-BodyParameter` (a JSON object) and converts it to the body type.
+pub fn take_body<T: serde::de::DeserializeOwned>(bound: &mut Bound, name: &str) -> Result<T, Error> {
+    let json = bound.take(name).map(|v| v.to_json()).unwrap_or(serde_json::Value::Null);
+    serde_json::from_value(json).map_err(|e| Error::Binding {
+        id: BindErrorId::InvalidArgument.as_str(),
+        message: format!("Cannot bind parameter '{name}'. The value is not a valid request body: {e}"),
+    })
+}
+
+/// Moves one `Expanded` property parameter into the body object under its
+/// JSON name. `numeric` properties typed as text on a command line become
+/// JSON numbers.
+pub fn take_property(
+    bound: &mut Bound,
+    name: &str,
+    wire_name: &str,
+    numeric: bool,
+    body: &mut serde_json::Map<String, serde_json::Value>,
+) {
+    let Some(value) = bound.take(name) else { return };
+    let json = match value.to_json() {
+        serde_json::Value::String(text) if numeric => {
+            serde_json::from_str::<serde_json::Number>(&text).map_or(serde_json::Value::String(text), serde_json::Value::Number)
+        }
+        other => other,
+    };
+    body.insert(wire_name.to_owned(), json);
+}
+
+/// Merges `-AdditionalProperties` (a JSON object or `Name=Value` pairs) into
+/// the body; explicit property parameters win.
+pub fn take_additional(bound: &mut Bound, body: &mut serde_json::Map<String, serde_json::Value>) -> Result<(), Error> {
+    let Some(value) = bound.take("AdditionalProperties") else { return Ok(()) };
+    let extra = match value.to_json() {
+        serde_json::Value::Object(map) => map,
+        serde_json::Value::Null => return Ok(()),
+        _ => match value.dictionary_pairs() {
+            Some(pairs) => pairs.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect(),
+            None => return Err(Error::InvalidArgument("-AdditionalProperties takes a JSON object".to_owned())),
+        },
+    };
+    for (key, value) in extra {
+        body.entry(key).or_insert(value);
+    }
+    Ok(())
+}
+
+/// Converts an assembled `Expanded` body to the body type.
+pub fn body_from<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> Result<T, Error> {
+    serde_json::from_value(json).map_err(|e| Error::Binding {
+        id: BindErrorId::InvalidArgument.as_str(),
+        message: format!("The parameters do not make a valid request body: {e}"),
+    })
+}
+
 /// How a cmdlet talks to its user: -Confirm prompts and -Break.
 pub trait Host: Send + Sync {
     /// Asks whether to perform `action` on `target`; `false` means nothing
@@ -210,8 +281,13 @@ pub enum ResponseKind {
     NoContent,
     /// A JSON body.
     Json,
-    /// Bytes.
+    /// Bytes (written to -OutFile when given).
     Raw,
+    /// Text such as a `$count` (a number when it parses as one).
+    Text,
+    /// A paged collection: the items of `value`, following the named next
+    /// link with -All.
+    Paged(&'static str),
 }
 
 /// A cmdlet's output.
@@ -238,13 +314,18 @@ pub struct Invocation {
     pub declined: bool,
     /// `(variable name, headers)` for -ResponseHeadersVariable, success only.
     pub response_headers: Option<(String, ResponseHeaders)>,
+    /// `(variable name, @odata.count)` for -CountVariable.
+    pub count: Option<(String, i64)>,
 }
 
 impl Invocation {
     fn nothing() -> Invocation {
-        Invocation { output: Output::None, what_if: None, declined: false, response_headers: None }
+        Invocation { output: Output::None, what_if: None, declined: false, response_headers: None, count: None }
     }
 }
+
+/// Largest page size Graph accepts.
+const MAX_PAGE_SIZE: i32 = 999;
 
 /// The ShouldProcess target text, placeholders left as written.
 pub fn target_text(request: &ApiRequest) -> String {
@@ -279,8 +360,66 @@ pub async fn execute(
         done.declined = true;
         return Ok(done);
     }
+    if let ResponseKind::Paged(next_link) = kind {
+        return paged(client, common, request, next_link).await;
+    }
     let response = client.send(request, &common.request_options()).await?;
     finish(response, common, kind)
+}
+
+/// A paged list: the first page, then (with -All) every next link, the
+/// items of each `value` array concatenated. Next links must stay under the
+/// client's base URL, so the token never goes anywhere else.
+async fn paged(
+    client: &Client,
+    common: &CommonParameters,
+    mut request: ApiRequest,
+    next_link: &'static str,
+) -> Result<Invocation, Error> {
+    if let Some(size) = common.page_size {
+        if !(1..=MAX_PAGE_SIZE).contains(&size) {
+            return Err(Error::InvalidArgument(format!("-PageSize must be between 1 and {MAX_PAGE_SIZE}, not {size}")));
+        }
+        if !request.query.iter().any(|(k, _)| k == "$top") {
+            request.query.push(("$top".to_owned(), size.to_string()));
+        }
+    }
+    let options = common.request_options();
+    let mut items = Vec::new();
+    let mut count = None;
+    let last_headers = loop {
+        let response = client.send(request.clone(), &options).await?;
+        let page: serde_json::Value = if response.body.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&response.body).map_err(|e| Error::Decode(e.to_string()))?
+        };
+        if count.is_none() {
+            count = page.get("@odata.count").and_then(serde_json::Value::as_i64);
+        }
+        match page.get("value") {
+            Some(serde_json::Value::Array(values)) => items.extend(values.iter().cloned()),
+            // Not a collection after all: pass the object through.
+            _ if items.is_empty() && !page.is_null() => items.push(page.clone()),
+            _ => {}
+        }
+        let next = page.get(next_link).and_then(serde_json::Value::as_str);
+        let Some(next) = next.filter(|_| common.all) else { break response.headers };
+        let Some(rest) = next.strip_prefix(client.base_url()) else {
+            return Err(Error::InvalidArgument(format!(
+                "the service returned a next link outside {}; it was not followed",
+                client.base_url()
+            )));
+        };
+        request.path = if rest.starts_with('/') { rest.to_owned() } else { format!("/{rest}") };
+        request.query.clear();
+    };
+    let response_headers = common.response_headers_variable.clone().map(|name| (name, last_headers));
+    let count = match (&common.count_variable, count) {
+        (Some(name), Some(n)) => Some((name.clone(), n)),
+        _ => None,
+    };
+    Ok(Invocation { output: Output::Json(serde_json::Value::Array(items)), what_if: None, declined: false, response_headers, count })
 }
 
 fn finish(response: ApiResponse, common: &CommonParameters, kind: ResponseKind) -> Result<Invocation, Error> {
@@ -291,10 +430,29 @@ fn finish(response: ApiResponse, common: &CommonParameters, kind: ResponseKind) 
         ResponseKind::Json => {
             Output::Json(serde_json::from_slice(&response.body).map_err(|e| Error::Decode(e.to_string()))?)
         }
-        ResponseKind::Raw => Output::Bytes(response.body.to_vec()),
+        ResponseKind::Raw => match &common.out_file {
+            Some(path) => {
+                std::fs::write(path, &response.body)
+                    .map_err(|e| Error::InvalidArgument(format!("cannot write -OutFile {path}: {e}")))?;
+                Output::None
+            }
+            None => Output::Bytes(response.body.to_vec()),
+        },
+        ResponseKind::Text => {
+            let text = String::from_utf8_lossy(&response.body).trim().to_owned();
+            match text.parse::<i64>() {
+                Ok(n) => Output::Json(serde_json::Value::from(n)),
+                Err(_) => Output::Json(serde_json::Value::String(text)),
+            }
+        }
+        // Handled by `paged`; a stray use decodes like JSON.
+        ResponseKind::Paged(_) if response.body.is_empty() => Output::None,
+        ResponseKind::Paged(_) => {
+            Output::Json(serde_json::from_slice(&response.body).map_err(|e| Error::Decode(e.to_string()))?)
+        }
     };
     let response_headers = common.response_headers_variable.clone().map(|name| (name, response.headers.clone()));
-    Ok(Invocation { output, what_if: None, declined: false, response_headers })
+    Ok(Invocation { output, what_if: None, declined: false, response_headers, count: None })
 }
 
 /// The future a registered cmdlet returns.

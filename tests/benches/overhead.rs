@@ -1,0 +1,189 @@
+//! Overhead of the generated client over a hand-written `reqwest` call.
+//!
+//! `cargo bench -p tests --bench overhead`
+//!
+//! Both sides send the same request (`POST /beta/applications/{id}/
+//! synchronization/jobs/{id}/microsoft.graph.start` with a Bearer token and a
+//! fresh `client-request-id`) to the same keep-alive server on 127.0.0.1,
+//! which answers `204 No Content`, and both read the status. Each round runs
+//! every variant for `OVERHEAD_REQUESTS` sequential requests (default 2,000),
+//! in an order that rotates from round to round so that drift (CPU frequency,
+//! a busy neighbour) hits each variant alike; `OVERHEAD_ROUNDS` rounds
+//! (default 15) follow a warm-up. The report gives the median and the best
+//! per-request time of each variant, and the generated/hand-written ratio.
+//!
+//! The variants:
+//! - `generated`: `client.application_synchronization_job_start(..)`.
+//! - `hand-written`: `reqwest` with the settings the generated client uses
+//!   (timeouts, user agent), encoding the ids the same way. This is the
+//!   baseline for the 5% target.
+//! - `bare reqwest`: `reqwest::Client::new()`, no timeouts; for context only,
+//!   to show what the timeouts themselves cost.
+//!
+//! A plain `harness = false` program rather than criterion: criterion would
+//! add a large dev-dependency tree that every `cargo test --workspace` has to
+//! build, and the quantity wanted (a ratio of medians over interleaved
+//! rounds of many requests) is a few lines of `std::time`.
+
+#[path = "../support/loopback.rs"]
+mod loopback;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use mg_beta_applications::runtime::client::{Client, DEFAULT_USER_AGENT, StaticToken};
+use mg_beta_applications::runtime::error::Secret;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+const TOKEN: &str = "benchmark-token-0123456789abcdef0123456789abcdef";
+const APP_ID: &str = "8a4b6c9e-1f2d-4e3a-9b8c-7d6e5f4a3b2c";
+const JOB_ID: &str = "AzureAD2AADProvisioning.1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d.7e8f9a0b-1c2d-3e4f-5a6b-7c8d9e0f1a2b";
+
+/// RFC 3986 unreserved characters stay; everything else is encoded (what
+/// any careful hand-written call would do with an id).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).filter(|&n| n > 0).unwrap_or(default)
+}
+
+/// Runs the server on its own thread and runtime, so that serving costs the
+/// client's thread nothing and is the same for every variant.
+fn start_server() -> (SocketAddr, std::sync::Arc<loopback::Recorder>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("server runtime");
+        runtime.block_on(async move {
+            tx.send(loopback::start(false).await).expect("report the address");
+            // Serve until the benchmark exits.
+            std::future::pending::<()>().await;
+        });
+    });
+    rx.recv().expect("server started")
+}
+
+/// The hand-written call.
+async fn hand_written(http: &reqwest::Client, base: &str) -> u16 {
+    let url = format!(
+        "{base}/applications/{}/synchronization/jobs/{}/microsoft.graph.start",
+        utf8_percent_encode(APP_ID, SEGMENT),
+        utf8_percent_encode(JOB_ID, SEGMENT),
+    );
+    let response = http
+        .post(url)
+        .bearer_auth(TOKEN)
+        .header("client-request-id", uuid::Uuid::new_v4().to_string())
+        .send()
+        .await
+        .expect("request sent");
+    response.status().as_u16()
+}
+
+/// Seconds per request over `n` sequential calls of `call`.
+fn time_per_request<F, Fut>(runtime: &tokio::runtime::Runtime, n: usize, call: F) -> Duration
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = u16>,
+{
+    runtime.block_on(async {
+        let started = Instant::now();
+        for _ in 0..n {
+            let status = call().await;
+            assert_eq!(status, 204);
+        }
+        started.elapsed() / n as u32
+    })
+}
+
+fn median(values: &[Duration]) -> Duration {
+    let mut sorted = values.to_vec();
+    sorted.sort();
+    let mid = sorted.len() / 2;
+    if sorted.len() % 2 == 1 { sorted[mid] } else { (sorted[mid - 1] + sorted[mid]) / 2 }
+}
+
+fn median_f64(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mid = sorted.len() / 2;
+    if sorted.len() % 2 == 1 { sorted[mid] } else { (sorted[mid - 1] + sorted[mid]) / 2.0 }
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+fn main() {
+    let requests = env_usize("OVERHEAD_REQUESTS", 2_000);
+    let rounds = env_usize("OVERHEAD_ROUNDS", 15);
+    let (addr, recorder) = start_server();
+    let base = format!("http://{addr}/beta");
+
+    // The calling side runs on one thread, as a CLI or a simple service does.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("client runtime");
+    let (generated, configured, bare) = runtime.block_on(async {
+        let generated = Client::builder()
+            .base_url(base.as_str())
+            .token_provider(StaticToken(Secret::new(TOKEN)))
+            .system_proxy(false)
+            .build()
+            .expect("generated client");
+        // The generated client's defaults: 30 s to connect, 100 s per attempt.
+        let configured = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(30))
+            .timeout(Duration::from_secs(100))
+            .user_agent(DEFAULT_USER_AGENT)
+            .no_proxy()
+            .build()
+            .expect("reqwest client");
+        let bare = reqwest::Client::builder().no_proxy().build().expect("reqwest client");
+        (generated, configured, bare)
+    });
+
+    let gen_call = || async {
+        generated.application_synchronization_job_start(APP_ID, JOB_ID).await.expect("204");
+        204
+    };
+    let hand_call = || hand_written(&configured, &base);
+    let bare_call = || hand_written(&bare, &base);
+
+    const NAMES: [&str; 3] = ["generated", "hand-written", "bare reqwest"];
+    let run = |variant: usize, n: usize| match variant {
+        0 => time_per_request(&runtime, n, gen_call),
+        1 => time_per_request(&runtime, n, hand_call),
+        _ => time_per_request(&runtime, n, bare_call),
+    };
+
+    // Warm-up: open the connections, fill caches, let the CPU clock settle.
+    for variant in 0..NAMES.len() {
+        run(variant, requests.min(1_000));
+    }
+    let before = recorder.requests();
+
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    let mut ratios = Vec::with_capacity(rounds);
+    for round in 0..rounds {
+        for k in 0..NAMES.len() {
+            let variant = (round + k) % NAMES.len();
+            times[variant].push(run(variant, requests));
+        }
+        ratios.push(times[0][round].as_secs_f64() / times[1][round].as_secs_f64());
+    }
+    let sent = recorder.requests() - before;
+    assert_eq!(sent, rounds * requests * NAMES.len(), "every request reached the server");
+
+    println!("overhead: {rounds} rounds x {requests} sequential requests per variant, POST -> 204 on 127.0.0.1");
+    println!("{:<14} {:>12} {:>12}", "variant", "median µs", "best µs");
+    for (name, t) in NAMES.iter().zip(&times) {
+        let best = t.iter().min().copied().unwrap_or_default();
+        println!("{name:<14} {:>12.1} {:>12.1}", micros(median(t)), micros(best));
+    }
+    let ratio = median(&times[0]).as_secs_f64() / median(&times[1]).as_secs_f64();
+    println!(
+        "generated / hand-written: {:.3} (ratio of medians), {:.3} (median of per-round ratios); target <= 1.050",
+        ratio,
+        median_f64(&ratios)
+    );
+    println!("connections opened: {}", recorder.connections());
+}

@@ -1,0 +1,583 @@
+//! The `mgbeta` binary run as a user runs it: a real process, with its
+//! environment and standard input, against a loopback stand-in for Graph
+//! (wiremock). Every run is also checked for leaked secrets.
+
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use wiremock::matchers::{header, method};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const TOKEN: &str = "cli-test-token-7f3a9c51";
+const PROXY_PASSWORD: &str = "proxy-pass-5e8d21b0";
+const APP: &str = "Start-MgBetaApplicationSynchronizationJob";
+const SP: &str = "Start-MgBetaServicePrincipalSynchronizationJob";
+const START: &str = "/applications/app-1/synchronization/jobs/job-1/microsoft.graph.start";
+const WHAT_IF: &str = "What if: Performing the operation \"Start-MgBetaApplicationSynchronizationJob_Start\" on target \"Call remote 'POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start' operation\".";
+
+/// Builds the binary once per test run, with the same cargo and target
+/// directory as the tests themselves.
+fn binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the workspace");
+        // A relative CARGO_TARGET_DIR is taken as relative to the workspace,
+        // where cargo is normally run from (the tests run in tests/).
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(|dir| workspace.join(dir))
+            .unwrap_or_else(|| workspace.join("target"));
+        let built = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "-p", "mg-beta-applications", "--bin", "mgbeta"])
+            .current_dir(workspace)
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .expect("cargo runs");
+        assert!(built.status.success(), "building mgbeta failed:\n{}", String::from_utf8_lossy(&built.stderr));
+        target.join("debug").join(format!("mgbeta{}", std::env::consts::EXE_SUFFIX))
+    })
+}
+
+/// What a run of the binary left behind.
+#[derive(Debug)]
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// One invocation: arguments, standard input, environment changes
+/// (`None` removes a variable).
+struct Run {
+    args: Vec<OsString>,
+    stdin: Vec<u8>,
+    env: Vec<(String, Option<String>)>,
+}
+
+impl Run {
+    fn new(server: &MockServer, args: &[&str]) -> Run {
+        Run { args: args.iter().map(OsString::from).collect(), stdin: Vec::new(), env: Vec::new() }
+            .env("MG_GRAPH_BASE_URL", Some(&server.uri()))
+            .env("MG_ACCESS_TOKEN", Some(TOKEN))
+    }
+
+    fn stdin(mut self, text: &str) -> Run {
+        self.stdin = text.as_bytes().to_vec();
+        self
+    }
+
+    fn env(mut self, name: &str, value: Option<&str>) -> Run {
+        self.env.push((name.to_owned(), value.map(str::to_owned)));
+        self
+    }
+
+    /// Runs the process off the async runtime (the mock server keeps
+    /// answering meanwhile) and checks that no secret was printed.
+    async fn out(self) -> Out {
+        let out = tokio::task::spawn_blocking(move || exec(self)).await.expect("runner thread");
+        for secret in [TOKEN, PROXY_PASSWORD] {
+            assert!(!out.stdout.contains(secret) && !out.stderr.contains(secret), "secret printed: {out:#?}");
+        }
+        out
+    }
+}
+
+fn exec(run: Run) -> Out {
+    let mut command = Command::new(binary());
+    // A clean environment: no proxy variables or MG_ settings of the host.
+    command.args(&run.args).env_clear().stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for (name, value) in &run.env {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    let mut child = command.spawn().expect("mgbeta starts");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let input = run.stdin;
+    // Written from a thread and then closed: the child may not read it all.
+    let writer = std::thread::spawn(move || drop(stdin.write_all(&input)));
+    let reader = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = reader(Box::new(child.stdout.take().expect("piped stdout")));
+    let stderr = reader(Box::new(child.stderr.take().expect("piped stderr")));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("mgbeta did not finish within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let _ = writer.join();
+    Out {
+        code: status.code().unwrap_or(-1),
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+    }
+}
+
+async fn mgbeta(server: &MockServer, args: &[&str]) -> Out {
+    Run::new(server, args).out().await
+}
+
+/// A server answering every POST with `response`.
+async fn server_answering(response: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(response).mount(&server).await;
+    server
+}
+
+async fn requests(server: &MockServer) -> Vec<Request> {
+    server.received_requests().await.expect("recording is on")
+}
+
+/// The raw (still percent-encoded) paths of the requests received.
+async fn paths(server: &MockServer) -> Vec<String> {
+    requests(server).await.iter().map(|r| r.url.path().to_owned()).collect()
+}
+
+fn graph_404() -> ResponseTemplate {
+    ResponseTemplate::new(404).insert_header("request-id", "11111111-2222-3333-4444-555555555555").set_body_raw(
+        r#"{"error":{"code":"Request_ResourceNotFound","message":"Resource 'job-1' does not exist or one of its queried reference-property objects are not present.","innerError":{"date":"2024-03-12T10:00:00","request-id":"11111111-2222-3333-4444-555555555555","client-request-id":"99999999-8888-7777-6666-555555555555"}}}"#,
+        "application/json",
+    )
+}
+
+fn app_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![APP, "-ApplicationId", "app-1", "-SynchronizationJobId", "job-1"];
+    args.extend_from_slice(extra);
+    args
+}
+
+// ---------------------------------------------------------------------------
+// Success, output and ShouldProcess
+
+#[tokio::test]
+async fn success_prints_nothing_and_sends_the_bearer_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = mgbeta(&server, &app_args(&[])).await;
+    assert_eq!((out.code, out.stdout.as_str(), out.stderr.as_str()), (0, "", ""), "{out:#?}");
+    assert_eq!(paths(&server).await, [START]);
+}
+
+#[tokio::test]
+async fn pass_thru_prints_true_and_false_switch_prints_nothing() {
+    let server = server_answering(ResponseTemplate::new(204)).await;
+    let out = mgbeta(&server, &app_args(&["-PassThru"])).await;
+    assert_eq!((out.code, out.stdout.as_str()), (0, "True\n"), "{out:#?}");
+    let out = mgbeta(&server, &app_args(&["-PassThru:$false"])).await;
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{out:#?}");
+    assert_eq!(requests(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn what_if_prints_the_line_and_sends_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
+    let out = mgbeta(&server, &app_args(&["-WhatIf"])).await;
+    assert_eq!((out.code, out.stdout.as_str(), out.stderr.as_str()), (0, &*format!("{WHAT_IF}\n"), ""));
+}
+
+#[tokio::test]
+async fn confirm_without_a_terminal_answer_sends_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
+    let out = mgbeta(&server, &app_args(&["-Confirm", "-PassThru"])).await;
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{out:#?}");
+    assert!(out.stderr.contains("-Confirm got no answer"), "{out:#?}");
+}
+
+#[tokio::test]
+async fn headers_are_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(header("a", "b"))
+        .and(header("x-two", "2=2"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = mgbeta(&server, &app_args(&["-Headers", "a=b", "-Headers", "x-two=2=2"])).await;
+    assert_eq!(out.code, 0, "{out:#?}");
+}
+
+#[tokio::test]
+async fn response_headers_variable_prints_json_on_success_only() {
+    let server = server_answering(ResponseTemplate::new(204).insert_header("x-ms-ags-diagnostic", "d1")).await;
+    let out = mgbeta(&server, &app_args(&["-RHV", "hv"])).await;
+    assert_eq!(out.code, 0, "{out:#?}");
+    let line: serde_json::Value = serde_json::from_str(out.stderr.trim()).expect("one JSON line");
+    assert_eq!(line["hv"]["x-ms-ags-diagnostic"], serde_json::json!(["d1"]), "{line}");
+
+    let failing = server_answering(graph_404()).await;
+    let out = mgbeta(&failing, &app_args(&["-ResponseHeadersVariable", "hv"])).await;
+    assert_eq!(out.code, 1, "{out:#?}");
+    assert!(!out.stderr.contains("{\"hv\""), "{out:#?}");
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+
+#[tokio::test]
+async fn graph_404_prints_the_reference_layout_and_exits_1() {
+    let server = server_answering(graph_404()).await;
+    let out = mgbeta(&server, &app_args(&[])).await;
+    assert_eq!((out.code, out.stdout.as_str()), (1, ""), "{out:#?}");
+    for expected in [
+        "Start-MgBetaApplicationSynchronizationJob_Start: [Request_ResourceNotFound] : Resource 'job-1' does not exist",
+        "\n\nStatus: 404 (NotFound)\n",
+        "ErrorCode: Request_ResourceNotFound\n",
+        "Date: 2024-03-12T10:00:00\n",
+        "request-id                    : 11111111-2222-3333-4444-555555555555",
+    ] {
+        assert!(out.stderr.contains(expected), "missing {expected:?} in:\n{}", out.stderr);
+    }
+}
+
+/// Binding errors: PowerShell's message and id, exit status 2, nothing sent.
+#[tokio::test]
+async fn binding_errors_exit_2_and_send_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
+    let rows: &[(&[&str], &str, &str)] = &[
+        (&["-Foo", "x"], "A parameter cannot be found that matches parameter name 'Foo'.", "NamedParameterNotFound"),
+        (
+            &["-P"],
+            "Parameter cannot be processed because the parameter name 'P' is ambiguous. Possible matches include: -PassThru -Proxy -ProxyCredential -ProxyUseDefaultCredentials.",
+            "AmbiguousParameter",
+        ),
+        (&[], "Cannot process command because of one or more missing mandatory parameters: ApplicationId SynchronizationJobId.", "MissingMandatoryParameter"),
+        (&["-ApplicationId", "a"], "missing mandatory parameters: SynchronizationJobId.", "MissingMandatoryParameter"),
+        (&["-ApplicationId", "", "-SynchronizationJobId", "j"], "Cannot bind argument to parameter 'ApplicationId' because it is an empty string.", "ParameterArgumentValidationErrorEmptyStringNotAllowed"),
+        (&["-ApplicationId"], "Missing an argument for parameter 'ApplicationId'. Specify a parameter of type 'System.String' and try again.", "MissingArgument"),
+        (&["-ApplicationId", "a", "stray"], "A positional parameter cannot be found that accepts argument 'stray'.", "PositionalParameterNotFound"),
+        (&["-OutVariable", "v"], "'-OutVariable' has no meaning outside PowerShell", "InvalidArgument"),
+        (&["-ErrorAction", "Inquire"], "-ErrorAction takes Continue, Stop, SilentlyContinue or Ignore", "InvalidArgument"),
+    ];
+    for (args, message, id) in rows {
+        let mut all = vec![APP];
+        all.extend_from_slice(args);
+        let out = mgbeta(&server, &all).await;
+        assert_eq!((out.code, out.stdout.as_str()), (2, ""), "{args:?}: {out:#?}");
+        assert!(out.stderr.starts_with(&format!("{APP}: ")), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(message), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(&format!("FullyQualifiedErrorId : {id},{APP}")), "{args:?}: {}", out.stderr);
+    }
+}
+
+#[tokio::test]
+async fn no_token_is_a_clear_error_and_nothing_is_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
+    for token in [None, Some("  ")] {
+        let out = Run::new(&server, &app_args(&[])).env("MG_ACCESS_TOKEN", token).out().await;
+        assert_eq!(out.code, 2, "{out:#?}");
+        assert!(out.stderr.contains("Authentication needed. Set the MG_ACCESS_TOKEN environment variable"), "{out:#?}");
+    }
+    // -WhatIf sends nothing, so it works without a token.
+    let out = Run::new(&server, &app_args(&["-WhatIf"])).env("MG_ACCESS_TOKEN", None).out().await;
+    assert_eq!((out.code, out.stdout.trim_end()), (0, WHAT_IF), "{out:#?}");
+}
+
+#[tokio::test]
+async fn unknown_cmdlet_is_not_recognized() {
+    let server = MockServer::start().await;
+    let out = mgbeta(&server, &["Start-MgBetaNothing", "-X"]).await;
+    assert_eq!(out.code, 2, "{out:#?}");
+    assert!(out.stderr.contains("The term 'Start-MgBetaNothing' is not recognized as a name of a cmdlet"), "{out:#?}");
+    let out = mgbeta(&server, &["help", "Nope"]).await;
+    assert_eq!(out.code, 2, "{out:#?}");
+}
+
+#[tokio::test]
+async fn a_bad_base_url_is_a_usage_error() {
+    let server = MockServer::start().await;
+    let out = Run::new(&server, &app_args(&[])).env("MG_GRAPH_BASE_URL", Some("not a url")).out().await;
+    assert_eq!(out.code, 2, "{out:#?}");
+    assert!(out.stderr.contains("base URL"), "{out:#?}");
+}
+
+// ---------------------------------------------------------------------------
+// Names and values
+
+#[tokio::test]
+async fn aliases_prefixes_kebab_case_and_any_case_bind() {
+    let server = server_answering(ResponseTemplate::new(204)).await;
+    let forms: &[&[&str]] = &[
+        &[APP, "-ObjectId", "app-1", "-SynchronizationJobId", "job-1"],
+        &[APP, "-ApplicationId", "app-1", "-Sync", "job-1"],
+        &[APP, "--application-id", "app-1", "--synchronization-job-id=job-1"],
+        &["start-mgbetaapplicationsynchronizationjob", "-applicationid", "app-1", "-SYNCHRONIZATIONJOBID:job-1"],
+    ];
+    for args in forms {
+        let out = mgbeta(&server, args).await;
+        assert_eq!(out.code, 0, "{args:?}: {out:#?}");
+    }
+    assert_eq!(paths(&server).await, vec![START; forms.len()]);
+}
+
+#[tokio::test]
+async fn ids_are_percent_encoded_as_single_segments() {
+    let server = server_answering(ResponseTemplate::new(204)).await;
+    let out = mgbeta(&server, &[SP, "-ServicePrincipalId", "a/b?c#d%e f", "-SynchronizationJobId", "été-日本"]).await;
+    assert_eq!(out.code, 0, "{out:#?}");
+    // A value that looks like a parameter, after `-Name:`, is still a value.
+    let out = mgbeta(&server, &[APP, "-ApplicationId:", "-Verbose", "-SynchronizationJobId", "..."]).await;
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""), "{out:#?}");
+    assert_eq!(
+        paths(&server).await,
+        [
+            "/servicePrincipals/a%2Fb%3Fc%23d%25e%20f/synchronization/jobs/%C3%A9t%C3%A9-%E6%97%A5%E6%9C%AC/microsoft.graph.start",
+            "/applications/-Verbose/synchronization/jobs/.../microsoft.graph.start",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn huge_and_invalid_arguments_do_not_panic() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
+    let huge = "x".repeat(1024 * 1024);
+    let out = mgbeta(&server, &[APP, "-ApplicationId", &huge, "-SynchronizationJobId", "j", "-WhatIf"]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = mgbeta(&server, &[APP, &huge]).await;
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("PositionalParameterNotFound"));
+    let out = mgbeta(&server, &[&huge]).await;
+    assert_eq!(out.code, 2);
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        let mut run = Run::new(&server, &[APP, "-ApplicationId"]);
+        run.args.push(OsString::from_vec(vec![b'a', 0xff, b'b']));
+        let out = run.out().await;
+        assert_eq!(out.code, 2, "{out:#?}");
+        assert!(out.stderr.contains("argument 3 is not valid UTF-8"), "{out:#?}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Pipeline input
+
+#[tokio::test]
+async fn inline_input_object_runs_the_via_identity_set() {
+    let server = server_answering(ResponseTemplate::new(204)).await;
+    let out = mgbeta(&server, &[APP, "-InputObject", r#"{"ApplicationId":"a","SynchronizationJobId":"j"}"#, "-PassThru"]).await;
+    assert_eq!((out.code, out.stdout.as_str()), (0, "True\n"), "{out:#?}");
+    let out = mgbeta(&server, &[APP, "-InputObject", r#"{"ApplicationId":"a"}"#]).await;
+    assert_eq!(out.code, 1, "{out:#?}");
+    assert!(out.stderr.contains("InputObject has null value for InputObject.SynchronizationJobId"), "{out:#?}");
+    assert_eq!(paths(&server).await, ["/applications/a/synchronization/jobs/j/microsoft.graph.start"]);
+}
+
+/// As in PowerShell: the first object is sent, the second stops the
+/// pipeline with the ViaIdentity message, the third is never sent.
+#[tokio::test]
+async fn a_pipeline_stops_at_the_object_without_a_key() {
+    let server = server_answering(ResponseTemplate::new(204)).await;
+    let input = concat!(
+        r#"{"ApplicationId":"a1","SynchronizationJobId":"j1"}"#, "\n",
+        r#"{"ApplicationId":"a2"}"#, "\n",
+        r#"{"ApplicationId":"a3","SynchronizationJobId":"j3"}"#, "\n",
+    );
+    let out = Run::new(&server, &[APP, "-PassThru"]).stdin(input).out().await;
+    assert_eq!((out.code, out.stdout.as_str()), (1, "True\n"), "{out:#?}");
+    assert_eq!(
+        out.stderr.trim_end(),
+        "Start-MgBetaApplicationSynchronizationJob_StartViaIdentity: InputObject has null value for InputObject.SynchronizationJobId"
+    );
+    assert_eq!(paths(&server).await, ["/applications/a1/synchronization/jobs/j1/microsoft.graph.start"]);
+
+    // The same through an explicit `-InputObject -`.
+    let out = Run::new(&server, &[APP, "-InputObject", "-"]).stdin(input).out().await;
+    assert_eq!(out.code, 1, "{out:#?}");
+    assert_eq!(requests(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_json_array_on_stdin_runs_once_per_element() {
+    let server = server_answering(ResponseTemplate::new(204)).await;
+    let input = r#"[{"ApplicationId":"a1","SynchronizationJobId":"j1"},
+                    {"applicationid":"a 2","SynchronizationJobId":"j/2"}]"#;
+    let out = Run::new(&server, &[APP, "--input-object=-", "-PassThru"]).stdin(input).out().await;
+    assert_eq!((out.code, out.stdout.as_str()), (0, "True\nTrue\n"), "{out:#?}");
+    assert_eq!(
+        paths(&server).await,
+        [
+            "/applications/a1/synchronization/jobs/j1/microsoft.graph.start",
+            "/applications/a%202/synchronization/jobs/j%2F2/microsoft.graph.start",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn malformed_or_empty_stdin_sends_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
+    let good = r#"{"ApplicationId":"a","SynchronizationJobId":"j"}"#;
+    for bad in [format!("{good}\n{{\"ApplicationId\":"), format!("{good}\nnot json"), "\u{0}\u{1}".to_owned()] {
+        let out = Run::new(&server, &[APP]).stdin(&bad).out().await;
+        assert_eq!(out.code, 2, "{bad:?}: {out:#?}");
+        assert!(out.stderr.contains("standard input is not JSON"), "{out:#?}");
+    }
+    // Nothing piped in: the missing parameters are reported, as without a pipe.
+    let out = Run::new(&server, &[APP, "-PassThru"]).stdin("").out().await;
+    assert_eq!(out.code, 2, "{out:#?}");
+    assert!(out.stderr.contains("MissingMandatoryParameter"), "{out:#?}");
+    // A pipeline object no parameter takes.
+    let out = Run::new(&server, &[APP]).stdin("\"just text\"").out().await;
+    assert_eq!(out.code, 2, "{out:#?}");
+    assert!(out.stderr.contains("InputObjectNotBound"), "{out:#?}");
+}
+
+/// A service error is non-terminating: the pipeline goes on, unless
+/// -ErrorAction Stop; either way the exit status is 1.
+#[tokio::test]
+async fn service_errors_continue_the_pipeline_unless_error_action_stop() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(|r: &Request| r.url.path().contains("/j2/"))
+        .respond_with(graph_404())
+        .mount(&server)
+        .await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let input = (1..=3).map(|n| format!("{{\"ApplicationId\":\"a\",\"SynchronizationJobId\":\"j{n}\"}}\n")).collect::<String>();
+    let out = Run::new(&server, &[APP, "-PassThru"]).stdin(&input).out().await;
+    assert_eq!((out.code, out.stdout.as_str()), (1, "True\nTrue\n"), "{out:#?}");
+    assert!(out.stderr.contains("Status: 404 (NotFound)"), "{out:#?}");
+    assert_eq!(requests(&server).await.len(), 3);
+
+    let out = Run::new(&server, &[APP, "-PassThru", "-ErrorAction", "Stop"]).stdin(&input).out().await;
+    assert_eq!((out.code, out.stdout.as_str()), (1, "True\n"), "{out:#?}");
+    assert_eq!(requests(&server).await.len(), 5);
+
+    let out = Run::new(&server, &[APP, "-ea", "SilentlyContinue"]).stdin(&input).out().await;
+    assert_eq!((out.code, out.stderr.as_str()), (1, ""), "{out:#?}");
+}
+
+// ---------------------------------------------------------------------------
+// Help, listing, logging
+
+#[tokio::test]
+async fn mgbeta_alone_lists_both_cmdlets() {
+    let server = MockServer::start().await;
+    for args in [&[][..], &["help"], &["--help"]] {
+        let out = mgbeta(&server, args).await;
+        assert_eq!(out.code, 0, "{out:#?}");
+        for name in [APP, SP] {
+            let line = out.stdout.lines().find(|l| l.trim_start().starts_with(name)).expect("listed");
+            // The synopsis follows the name.
+            assert!(line.trim_end().len() > name.len() + 2, "{line:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn help_and_question_mark_print_the_help_document() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
+    for args in [&["help", APP][..], &[APP, "-?"], &[APP, "-ApplicationId", "x", "--help"], &["HELP", "start-mgbetaapplicationsynchronizationjob"]] {
+        let out = mgbeta(&server, args).await;
+        assert_eq!(out.code, 0, "{args:?}: {out:#?}");
+        assert!(out.stdout.starts_with(&format!("# {APP}\n")), "{args:?}: {}", out.stdout);
+        assert!(out.stdout.contains("## SYNOPSIS") && out.stdout.contains("-SynchronizationJobId"), "{args:?}");
+    }
+}
+
+#[tokio::test]
+async fn verbose_and_debug_show_request_and_response_without_the_token() {
+    let server = server_answering(ResponseTemplate::new(204).insert_header("request-id", "rid-1")).await;
+    let out = mgbeta(&server, &app_args(&["-Verbose", "-Headers", "Authorization=Bearer nope"])).await;
+    assert_eq!(out.code, 0, "{out:#?}");
+    let url = format!("{}{START}", server.uri());
+    assert!(out.stderr.contains(&format!("VERBOSE: HTTP request: POST {url}\n")), "{}", out.stderr);
+    assert!(out.stderr.contains("VERBOSE: HTTP response: 204 (NoContent)"), "{}", out.stderr);
+    assert!(!out.stderr.contains("DEBUG:"), "{}", out.stderr);
+
+    let out = mgbeta(&server, &app_args(&["-Debug", "-Headers", "Authorization=Bearer nope", "-Headers", "x-a=1"])).await;
+    assert_eq!(out.code, 0, "{out:#?}");
+    for expected in ["HTTP REQUEST", "HTTP Method:\nPOST", &url, "x-a                           : 1", "HTTP RESPONSE", "Status Code:\n204 (NoContent)", "rid-1"] {
+        assert!(out.stderr.contains(expected), "missing {expected:?}:\n{}", out.stderr);
+    }
+    assert!(out.stderr.contains("authorization                 : ***") && !out.stderr.contains("nope"), "{}", out.stderr);
+
+    let out = mgbeta(&server, &app_args(&["-Verbose:$false", "-db:$false"])).await;
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""), "{out:#?}");
+}
+
+// ---------------------------------------------------------------------------
+// Proxy
+
+/// The mock server acts as the forward proxy: an http:// request through a
+/// proxy is sent to it in absolute form, with Proxy-Authorization.
+#[tokio::test]
+async fn proxy_credential_takes_the_password_from_the_environment() {
+    let proxy = server_answering(ResponseTemplate::new(204)).await;
+    let args = app_args(&["-Proxy", &proxy.uri(), "-ProxyCredential", "alice"]);
+    let out = Run::new(&proxy, &args)
+        .env("MG_GRAPH_BASE_URL", Some("http://graph.invalid/beta"))
+        .env("MG_PROXY_PASSWORD", Some(PROXY_PASSWORD))
+        .out()
+        .await;
+    assert_eq!(out.code, 0, "{out:#?}");
+    let seen = requests(&proxy).await;
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].url.host_str(), Some("graph.invalid"));
+    assert_eq!(seen[0].url.path(), format!("/beta{START}"));
+    let basic = format!("Basic {}", base64(&format!("alice:{PROXY_PASSWORD}")));
+    assert_eq!(seen[0].headers.get("proxy-authorization").and_then(|v| v.to_str().ok()), Some(basic.as_str()));
+
+    // No password anywhere and no terminal: refused before sending.
+    let out = Run::new(&proxy, &args).env("MG_GRAPH_BASE_URL", Some("http://graph.invalid/beta")).out().await;
+    assert_eq!(out.code, 2, "{out:#?}");
+    assert!(out.stderr.contains("MG_PROXY_PASSWORD"), "{out:#?}");
+    assert_eq!(requests(&proxy).await.len(), 1);
+}
+
+#[tokio::test]
+async fn proxy_use_default_credentials_reads_the_proxy_variables() {
+    let proxy = server_answering(ResponseTemplate::new(204)).await;
+    let with_user = proxy.uri().replace("http://", &format!("http://bob:{PROXY_PASSWORD}@"));
+    let out = Run::new(&proxy, &app_args(&["-Proxy", &proxy.uri(), "-ProxyUseDefaultCredentials", "-Debug"]))
+        .env("MG_GRAPH_BASE_URL", Some("http://graph.invalid/beta"))
+        .env("HTTP_PROXY", Some(&with_user))
+        .out()
+        .await;
+    assert_eq!(out.code, 0, "{out:#?}");
+    let seen = requests(&proxy).await;
+    let basic = format!("Basic {}", base64(&format!("bob:{PROXY_PASSWORD}")));
+    assert_eq!(seen[0].headers.get("proxy-authorization").and_then(|v| v.to_str().ok()), Some(basic.as_str()));
+}
+
+/// Standard base64, enough for a Basic credential.
+fn base64(text: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in text.as_bytes().chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            let c = if i <= chunk.len() { ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' };
+            out.push(c);
+        }
+    }
+    out
+}
