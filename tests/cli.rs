@@ -355,13 +355,21 @@ async fn ids_are_percent_encoded_as_single_segments() {
 async fn huge_and_invalid_arguments_do_not_panic() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
-    let huge = "x".repeat(1024 * 1024);
-    let out = mgbeta(&server, &[APP, "-ApplicationId", &huge, "-SynchronizationJobId", "j", "-WhatIf"]).await;
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    let out = mgbeta(&server, &[APP, &huge]).await;
+    // Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN), so a
+    // megabyte of arguments comes as eight large ones.
+    let big: Vec<String> = (0..8).map(|n| format!("{n}").repeat(131_000)).collect();
+    let headers: Vec<String> = big[2..].iter().map(|b| format!("h{b}=v")).collect();
+    let mut args = vec![APP, "-ApplicationId", &big[0], "-SynchronizationJobId", &big[1], "-WhatIf"];
+    for h in &headers {
+        args.extend(["-Headers", h]);
+    }
+    let out = mgbeta(&server, &args).await;
+    assert_eq!(out.code, 0, "{}", out.stderr.get(..300).unwrap_or_default());
+    let positional: Vec<&str> = std::iter::once(APP).chain(big.iter().map(String::as_str)).collect();
+    let out = mgbeta(&server, &positional).await;
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("PositionalParameterNotFound"));
-    let out = mgbeta(&server, &[&huge]).await;
+    let out = mgbeta(&server, &big.iter().map(String::as_str).collect::<Vec<_>>()).await;
     assert_eq!(out.code, 2);
 
     #[cfg(unix)]
@@ -532,7 +540,8 @@ async fn verbose_and_debug_show_request_and_response_without_the_token() {
 #[tokio::test]
 async fn proxy_credential_takes_the_password_from_the_environment() {
     let proxy = server_answering(ResponseTemplate::new(204)).await;
-    let args = app_args(&["-Proxy", &proxy.uri(), "-ProxyCredential", "alice"]);
+    let uri = proxy.uri();
+    let args = app_args(&["-Proxy", &uri, "-ProxyCredential", "alice"]);
     let out = Run::new(&proxy, &args)
         .env("MG_GRAPH_BASE_URL", Some("http://graph.invalid/beta"))
         .env("MG_PROXY_PASSWORD", Some(PROXY_PASSWORD))
@@ -580,4 +589,89 @@ fn base64(text: &str) -> String {
         }
     }
     out
+}
+
+// ---------------------------------------------------------------------------
+// Terminal questions, in process: `run` with a scripted terminal
+
+/// What an in-process run printed, and the questions it asked.
+struct Session {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    questions: Vec<(String, bool)>,
+}
+
+/// Runs `args` through `cli::run` with `answers` typed at the terminal.
+async fn with_terminal(server: &MockServer, args: &[&str], stdin: &str, answers: &[&str]) -> Session {
+    use mg_beta_applications::runtime::cli::{Io, run};
+    let (mut stdout, mut stderr, mut questions) = (Vec::new(), Vec::new(), Vec::new());
+    let mut answers = answers.iter().map(|a| a.to_string());
+    let base = server.uri();
+    let env = |name: &str| match name {
+        "MG_GRAPH_BASE_URL" => Some(base.clone()),
+        "MG_ACCESS_TOKEN" => Some(TOKEN.to_owned()),
+        _ => None,
+    };
+    let mut prompt = |text: &str, secret: bool| {
+        questions.push((text.to_owned(), secret));
+        answers.next()
+    };
+    let io = Io {
+        program: "mgbeta",
+        stdin: Box::new(stdin.as_bytes()),
+        stdin_is_terminal: false,
+        stdout: &mut stdout,
+        stderr: &mut stderr,
+        env: &env,
+        prompt: &mut prompt,
+    };
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let code = run(mg_beta_applications::cmdlets::CMDLETS, &args, io).await;
+    let (stdout, stderr) = (String::from_utf8(stdout).expect("UTF-8"), String::from_utf8(stderr).expect("UTF-8"));
+    assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN) && !stderr.contains(PROXY_PASSWORD));
+    Session { code, stdout, stderr, questions }
+}
+
+#[tokio::test]
+async fn confirm_asks_like_should_process_and_follows_the_answer() {
+    let server = server_answering(ResponseTemplate::new(204)).await;
+    let no = with_terminal(&server, &app_args(&["-Confirm", "-PassThru"]), "", &[""]).await;
+    assert_eq!((no.code, no.stdout.as_str()), (0, ""));
+    let (question, secret) = &no.questions[0];
+    assert!(!secret);
+    assert!(question.contains("Confirm\nAre you sure you want to perform this action?\nPerforming the operation \"Start-MgBetaApplicationSynchronizationJob_Start\" on target \"Call remote 'POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start' operation\".\n[Y] Yes"), "{question}");
+    assert!(question.ends_with("(default is \"N\"): "), "{question}");
+    assert!(requests(&server).await.is_empty());
+
+    // An unknown answer asks again.
+    let yes = with_terminal(&server, &app_args(&["-Confirm", "-PassThru"]), "", &["maybe", "y"]).await;
+    assert_eq!((yes.code, yes.stdout.as_str(), yes.questions.len()), (0, "True\n", 2));
+    assert_eq!(requests(&server).await.len(), 1);
+
+    // "Yes to All" answers for the rest of the pipeline; "No to All" too.
+    let input = "{\"ApplicationId\":\"a\",\"SynchronizationJobId\":\"1\"}\n{\"ApplicationId\":\"a\",\"SynchronizationJobId\":\"2\"}";
+    let all = with_terminal(&server, &[APP, "-Confirm", "-PassThru"], input, &["A"]).await;
+    assert_eq!((all.code, all.stdout.as_str(), all.questions.len()), (0, "True\nTrue\n", 1));
+    let none = with_terminal(&server, &[APP, "-cf", "-PassThru"], input, &["l"]).await;
+    assert_eq!((none.code, none.stdout.as_str(), none.questions.len()), (0, "", 1));
+    assert_eq!(requests(&server).await.len(), 3);
+}
+
+#[tokio::test]
+async fn the_proxy_password_is_asked_once_without_echo() {
+    let proxy = server_answering(ResponseTemplate::new(204)).await;
+    let uri = proxy.uri();
+    let input = "{\"ApplicationId\":\"a\",\"SynchronizationJobId\":\"1\"}\n{\"ApplicationId\":\"a\",\"SynchronizationJobId\":\"2\"}";
+    let run = with_terminal(&proxy, &[APP, "-Proxy", &uri, "-ProxyCredential", "carol", "-Debug"], input, &[PROXY_PASSWORD]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.questions, [("Password for proxy user 'carol': ".to_owned(), true)]);
+    let basic = format!("Basic {}", base64(&format!("carol:{PROXY_PASSWORD}")));
+    for seen in requests(&proxy).await {
+        assert_eq!(seen.headers.get("proxy-authorization").and_then(|v| v.to_str().ok()), Some(basic.as_str()));
+    }
+    // No answer: refused, nothing sent.
+    let refused = with_terminal(&proxy, &app_args(&["-Proxy", &uri, "-ProxyCredential", "carol"]), "", &[]).await;
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert_eq!(requests(&proxy).await.len(), 2);
 }

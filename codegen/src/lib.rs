@@ -4,6 +4,7 @@
 //! This crate never touches the disk; `xtask` does.
 
 pub mod config;
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod ir;
@@ -11,6 +12,7 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 pub mod render;
+pub mod surface;
 pub mod tree;
 
 pub use config::Config;

@@ -80,19 +80,40 @@ async fn hand_written(http: &reqwest::Client, base: &str) -> u16 {
     response.status().as_u16()
 }
 
-/// Seconds per request over `n` sequential calls of `call`.
-fn time_per_request<F, Fut>(runtime: &tokio::runtime::Runtime, n: usize, call: F) -> Duration
+/// Time this thread has spent on a CPU, from the scheduler's statistics
+/// (Linux). `None` elsewhere.
+fn thread_cpu_time() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
+/// One measurement: wall-clock time and calling-thread CPU time per request.
+#[derive(Debug, Clone, Copy)]
+struct Sample {
+    wall: Duration,
+    cpu: Option<Duration>,
+}
+
+/// Times `n` sequential calls of `call`. Everything on the calling side
+/// (the client, reqwest, hyper's connection task) runs on this thread, so
+/// its CPU time is the client's cost without the waits for the server or
+/// for a CPU that other processes hold.
+fn time_per_request<F, Fut>(runtime: &tokio::runtime::Runtime, n: usize, call: F) -> Sample
 where
     F: Fn() -> Fut,
     Fut: Future<Output = u16>,
 {
     runtime.block_on(async {
+        let cpu_before = thread_cpu_time();
         let started = Instant::now();
         for _ in 0..n {
             let status = call().await;
             assert_eq!(status, 204);
         }
-        started.elapsed() / n as u32
+        let wall = started.elapsed() / n as u32;
+        let cpu = cpu_before.zip(thread_cpu_time()).map(|(a, b)| b.saturating_sub(a) / n as u32);
+        Sample { wall, cpu }
     })
 }
 
@@ -155,35 +176,58 @@ fn main() {
         _ => time_per_request(&runtime, n, bare_call),
     };
 
+    // `OVERHEAD_ONLY=generated` (a variant name) runs one variant alone,
+    // for profiling it with `perf record`.
+    let only = std::env::var("OVERHEAD_ONLY").ok();
+    let selected: Vec<usize> =
+        (0..NAMES.len()).filter(|&v| only.as_deref().is_none_or(|name| name == NAMES[v])).collect();
+    assert!(!selected.is_empty(), "OVERHEAD_ONLY must be one of {NAMES:?}");
+
     // Warm-up: open the connections, fill caches, let the CPU clock settle.
-    for variant in 0..NAMES.len() {
+    for &variant in &selected {
         run(variant, requests.min(1_000));
     }
     let before = recorder.requests();
 
-    let mut times: [Vec<Duration>; 3] = Default::default();
-    let mut ratios = Vec::with_capacity(rounds);
+    let mut samples: [Vec<Sample>; 3] = Default::default();
     for round in 0..rounds {
-        for k in 0..NAMES.len() {
-            let variant = (round + k) % NAMES.len();
-            times[variant].push(run(variant, requests));
+        for k in 0..selected.len() {
+            let variant = selected[(round + k) % selected.len()];
+            samples[variant].push(run(variant, requests));
         }
-        ratios.push(times[0][round].as_secs_f64() / times[1][round].as_secs_f64());
     }
     let sent = recorder.requests() - before;
-    assert_eq!(sent, rounds * requests * NAMES.len(), "every request reached the server");
+    assert_eq!(sent, rounds * requests * selected.len(), "every request reached the server");
 
     println!("overhead: {rounds} rounds x {requests} sequential requests per variant, POST -> 204 on 127.0.0.1");
-    println!("{:<14} {:>12} {:>12}", "variant", "median µs", "best µs");
-    for (name, t) in NAMES.iter().zip(&times) {
-        let best = t.iter().min().copied().unwrap_or_default();
-        println!("{name:<14} {:>12.1} {:>12.1}", micros(median(t)), micros(best));
+    println!("per request, median (best) over the rounds:");
+    println!("{:<14} {:>20} {:>20}", "variant", "wall µs", "client CPU µs");
+    for &v in &selected {
+        let wall: Vec<Duration> = samples[v].iter().map(|s| s.wall).collect();
+        let cpu: Vec<Duration> = samples[v].iter().filter_map(|s| s.cpu).collect();
+        let cell = |values: &[Duration]| match values.iter().min() {
+            Some(best) => format!("{:.1} ({:.1})", micros(median(values)), micros(*best)),
+            None => "n/a".to_owned(),
+        };
+        println!("{:<14} {:>20} {:>20}", NAMES[v], cell(&wall), cell(&cpu));
     }
-    let ratio = median(&times[0]).as_secs_f64() / median(&times[1]).as_secs_f64();
-    println!(
-        "generated / hand-written: {:.3} (ratio of medians), {:.3} (median of per-round ratios); target <= 1.050",
-        ratio,
-        median_f64(&ratios)
-    );
+    if selected.len() == NAMES.len() {
+        // Per-round ratios pair measurements taken seconds apart, which
+        // cancels most drift in the machine's load.
+        let ratios = |pick: fn(&Sample) -> Option<Duration>| -> Option<f64> {
+            let per_round: Option<Vec<f64>> = samples[0]
+                .iter()
+                .zip(&samples[1])
+                .map(|(g, h)| Some(pick(g)?.as_secs_f64() / pick(h)?.as_secs_f64()))
+                .collect();
+            per_round.map(|r| median_f64(&r))
+        };
+        let show = |r: Option<f64>| r.map_or("n/a".to_owned(), |r| format!("{r:.3}"));
+        println!(
+            "generated / hand-written, median of per-round ratios: wall {}, client CPU {} (target <= 1.050)",
+            show(ratios(|s| Some(s.wall))),
+            show(ratios(|s| s.cpu)),
+        );
+    }
     println!("connections opened: {}", recorder.connections());
 }

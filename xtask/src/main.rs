@@ -5,15 +5,19 @@
 //! cargo xtask codegen --check              fail, naming each stale file, when generated/ is stale
 //! cargo xtask codegen --spec F --out D     generate a crate from any document into any folder
 //!                     [--config C]         with another generator configuration
+//! cargo xtask diff OLD NEW                 the API change report between two specs or manifests
+//!                  [--format markdown]     (exit status 3 when a change is breaking)
 //! ```
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod diff;
 mod disk;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec FILE] [--config FILE] [--out DIR]";
+const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec FILE] [--config FILE] [--out DIR]\n\
+    \x20      cargo xtask diff OLD NEW [--format text|markdown] [--config FILE]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -22,6 +26,13 @@ fn main() -> ExitCode {
             Ok(parsed) => codegen(&parsed),
             Err(message) => {
                 eprintln!("error: {message}\n{USAGE}");
+                ExitCode::from(2)
+            }
+        },
+        Some("diff") => match diff::DiffArgs::parse(&args[1..]) {
+            Ok(parsed) => diff::run(&parsed, &workspace_root()),
+            Err(message) => {
+                eprintln!("error: {message}\n{}", diff::USAGE);
                 ExitCode::from(2)
             }
         },
@@ -108,7 +119,7 @@ fn codegen(args: &CodegenArgs) -> ExitCode {
     };
     let input = codegen::SpecInput { file: spec_name, text };
     // Everything is generated in memory first: a bad spec never touches `out`.
-    let files = match codegen::generate(&input, &config, &config_name) {
+    let mut files = match codegen::generate(&input, &config, &config_name) {
         Ok(files) => files,
         Err(e) => return fail(&e.to_string()),
     };
@@ -116,6 +127,12 @@ fn codegen(args: &CodegenArgs) -> ExitCode {
         Ok(map) => map,
         Err(e) => return fail(&e),
     };
+    // The change report joins the same plan, so it is written all or nothing
+    // with the code it describes.
+    let report = codegen::diff::report_file(&files, &existing);
+    if let Some(r) = &report {
+        files.push(r.file.clone());
+    }
     let plan = codegen::tree::plan(&files, &existing);
     let out_name = display(&out, &root);
     if args.check {
@@ -123,6 +140,9 @@ fn codegen(args: &CodegenArgs) -> ExitCode {
     }
     match disk::apply(&out, &plan, &mut disk::RealDisk) {
         Ok(()) => {
+            if let Some(r) = &report {
+                print_report(r, &out_name);
+            }
             println!(
                 "{out_name}: {} written, {} removed, {} unchanged",
                 plan.write.len(),
@@ -132,6 +152,17 @@ fn codegen(args: &CodegenArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => fail(&format!("{e}; {out_name} was restored to its previous contents")),
+    }
+}
+
+/// What the regeneration changed in the API, for the person who ran it.
+fn print_report(report: &codegen::diff::ReportFile, out: &str) {
+    if let Some(warning) = &report.warning {
+        eprintln!("warning: {warning}");
+    }
+    match &report.report {
+        Some(r) => println!("{}(kept in {out}/{})\n", r.to_text(), codegen::diff::REPORT_FILE),
+        None => println!("API surface: no change ({out}/{} unchanged).", codegen::surface::MANIFEST_FILE),
     }
 }
 

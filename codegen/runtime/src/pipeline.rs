@@ -112,19 +112,20 @@ pub(crate) struct Builtins {
     pub(crate) token: Arc<dyn TokenProvider>,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_error_body: usize,
-    pub(crate) method: String,
+    /// Kept as a `Method` (cloning a standard one does not allocate).
+    pub(crate) method: reqwest::Method,
     pub(crate) path_template: &'static str,
     /// Credentials of the proxy in use, scrubbed from transport messages.
     pub(crate) scrub: Vec<Secret>,
 }
 
 /// Sets a header, replacing every value a caller or step put there: the
-/// built-in values are not negotiable. Names are lowercase literals because
-/// `HeaderName::from_static` requires it (HTTP names are case-insensitive).
-fn force_header(request: &mut reqwest::Request, name: &'static str, value: HeaderValue) {
-    request
-        .headers_mut()
-        .insert(HeaderName::from_static(name), value);
+/// built-in values are not negotiable. Callers pass names built in a
+/// `const` block from lowercase literals (`HeaderName::from_static` requires
+/// lowercase; HTTP names are case-insensitive), so they are checked at
+/// compile time rather than on every request.
+fn force_header(request: &mut reqwest::Request, name: HeaderName, value: HeaderValue) {
+    request.headers_mut().insert(name, value);
 }
 
 fn set_bearer(request: &mut reqwest::Request, token: &Secret) -> Result<(), Error> {
@@ -149,11 +150,15 @@ pub(crate) async fn run_builtins(
     // tie the attempts together.
     let request_id = uuid::Uuid::new_v4().to_string();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
-        force_header(&mut request, "client-request-id", value);
+        force_header(
+            &mut request,
+            const { HeaderName::from_static("client-request-id") },
+            value,
+        );
     }
     force_header(
         &mut request,
-        "sdkversion",
+        const { HeaderName::from_static("sdkversion") },
         HeaderValue::from_static(SDK_VERSION),
     );
 
@@ -225,7 +230,7 @@ pub(crate) async fn run_builtins(
                         status,
                         &headers,
                         &body,
-                        &b.method,
+                        b.method.as_str(),
                         b.path_template,
                         retries,
                     );
@@ -249,7 +254,11 @@ pub(crate) async fn run_builtins(
                     "retrying"
                 );
                 tokio::time::sleep(wait).await;
-                force_header(&mut again, "retry-attempt", HeaderValue::from(throttled));
+                force_header(
+                    &mut again,
+                    const { HeaderName::from_static("retry-attempt") },
+                    HeaderValue::from(throttled),
+                );
                 request = again;
                 continue;
             }

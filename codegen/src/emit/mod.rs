@@ -33,6 +33,7 @@ pub fn emit(api: &Api, provenance: &Provenance) -> Vec<File> {
         File { path: "src/operations.rs".into(), contents: rust_file(provenance, operations::emit(api)) },
         File { path: "src/identity.rs".into(), contents: rust_file(provenance, identity::emit(api)) },
         File { path: "src/bin/main.rs".into(), contents: rust_file(provenance, bin_rs(api)) },
+        File { path: crate::surface::MANIFEST_FILE.into(), contents: crate::surface::manifest(api, provenance) },
     ];
     files.extend(runtime::files(provenance));
     files.extend(cmdlets::files(api, provenance));
