@@ -627,7 +627,7 @@ async fn with_terminal(server: &MockServer, args: &[&str], stdin: &str, answers:
         prompt: &mut prompt,
     };
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    let code = run(mg_beta_applications::cmdlets::CMDLETS, &args, io).await;
+    let code = run(&mg_beta_applications::cmdlets::CMDLETS, &args, io).await;
     let (stdout, stderr) = (String::from_utf8(stdout).expect("UTF-8"), String::from_utf8(stderr).expect("UTF-8"));
     assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN) && !stderr.contains(PROXY_PASSWORD));
     Session { code, stdout, stderr, questions }

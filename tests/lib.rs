@@ -17,7 +17,13 @@ pub fn read(rel: &str) -> String {
 /// The committed configuration and spec, as `cargo xtask codegen` reads them.
 pub fn committed_inputs() -> (codegen::SpecInput, codegen::Config) {
     let config_name = "spec/codegen.yaml";
-    let config = codegen::Config::parse(config_name, &read(config_name)).expect("committed config parses");
+    let mut config = codegen::Config::parse(config_name, &read(config_name)).expect("committed config parses");
+    // Identity keys kept in their own file (as `cargo xtask fragment` writes
+    // them) are merged in exactly as xtask does.
+    if let Some(keys_file) = config.identity_keys_file.clone() {
+        let keys_name = format!("spec/{keys_file}");
+        config.merge_identity_keys(&keys_name, &read(&keys_name)).unwrap_or_else(|e| panic!("{e}"));
+    }
     let input = config.input.clone().expect("config names its input");
     let spec_name = format!("spec/{input}");
     (codegen::SpecInput { text: read(&spec_name), file: spec_name }, config)

@@ -289,3 +289,31 @@ fn start_cmdlets_are_unchanged_in_surface_from_2020_to_2024() {
     };
     assert_eq!(strip(old), strip(new));
 }
+
+/// Odd but valid documents (keywords, Unicode, hostile help text) still give
+/// a manifest that reads back as the same surface: names and help never
+/// break the line format.
+#[test]
+fn manifests_of_odd_documents_round_trip() {
+    let dir = tests::root().join("tests/hostile");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("skipped manifests_of_odd_documents_round_trip: no tests/hostile/");
+        return;
+    };
+    let mut checked = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+        let spec = codegen::SpecInput { file: name.clone(), text };
+        // Refused documents are the hostile tests' business; only the IR of
+        // accepted ones is rendered here.
+        let Ok(api) = codegen::build_ir(&spec, &codegen::Config::default(), "(default configuration)") else { continue };
+        let surface = surface::from_api(&api);
+        let text = surface::render(&surface, None);
+        let parsed = surface::parse(&name, &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(parsed.surface, surface, "{name}");
+        assert_eq!(surface::render(&parsed.surface, None), text, "{name}");
+        checked += 1;
+    }
+    assert!(checked > 0, "at least one valid document in tests/hostile/");
+}

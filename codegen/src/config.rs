@@ -33,6 +33,12 @@ pub struct Config {
     /// Module-wide identity keys: path placeholder -> description.
     #[serde(default)]
     pub identity_keys: BTreeMap<String, String>,
+    /// A YAML file (relative to the configuration file) holding more
+    /// identity keys, as `cargo xtask fragment` writes them. Its entries are
+    /// merged into `identity_keys` by [`Config::merge_identity_keys`]; an
+    /// inline entry wins over the file's.
+    #[serde(default)]
+    pub identity_keys_file: Option<String>,
     /// Directives applied to the derived cmdlets, in order.
     #[serde(default)]
     pub directive: Vec<Directive>,
@@ -140,6 +146,24 @@ impl Config {
         let value: serde_yaml::Value = parse_yaml(file, text)?;
         from_value(file, value)
     }
+
+    /// Merges the text of an identity-keys file (a YAML map placeholder ->
+    /// description; `file` names it in errors) into `identity_keys`. Inline
+    /// entries win: the file only adds placeholders not already configured.
+    pub fn merge_identity_keys(&mut self, file: &str, text: &str) -> Result<(), Error> {
+        let value: serde_yaml::Value = if text.trim().is_empty() { serde_yaml::Value::Null } else { parse_yaml(file, text)? };
+        if value.is_null() {
+            return Ok(());
+        }
+        if !value.is_mapping() {
+            return Err(Error::single(file, "", "identity keys must be a YAML map: path placeholder -> description"));
+        }
+        let keys: BTreeMap<String, String> = from_value(file, value)?;
+        for (placeholder, description) in keys {
+            self.identity_keys.entry(placeholder).or_insert(description);
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -151,6 +175,32 @@ mod tests {
         let err = Config::parse("spec/codegen.yaml", "crate:\n  name: a\n  version: b\n  binary: c\n  colour: red\n")
             .expect_err("unknown field");
         assert!(err.to_string().contains("spec/codegen.yaml#/crate/colour") || err.to_string().contains("#/crate"), "{err}");
+    }
+
+    #[test]
+    fn identity_keys_file_merges_and_inline_entries_win() {
+        let mut c = Config::parse(
+            "spec/codegen.yaml",
+            "identity-keys-file: identity-keys.yaml\nidentity-keys:\n  a-id: inline\n",
+        )
+        .expect("valid");
+        assert_eq!(c.identity_keys_file.as_deref(), Some("identity-keys.yaml"));
+        c.merge_identity_keys("spec/identity-keys.yaml", "# keys\na-id: from file\nb-id: The b\n").expect("merges");
+        let keys: Vec<(&str, &str)> = c.identity_keys.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(keys, [("a-id", "inline"), ("b-id", "The b")]);
+        c.merge_identity_keys("spec/identity-keys.yaml", "# nothing yet\n").expect("an empty file is no keys");
+        assert_eq!(c.identity_keys.len(), 2);
+    }
+
+    #[test]
+    fn bad_identity_keys_files_name_the_file_and_node() {
+        let mut c = Config::default();
+        let err = c.merge_identity_keys("spec/identity-keys.yaml", "a-id: [1, 2]\n").expect_err("not a string");
+        assert!(err.to_string().starts_with("error: spec/identity-keys.yaml#/a-id: "), "{err}");
+        let err = c.merge_identity_keys("spec/identity-keys.yaml", "- a-id\n").expect_err("not a map");
+        assert!(err.to_string().starts_with("error: spec/identity-keys.yaml#/: identity keys must be a YAML map"), "{err}");
+        let err = c.merge_identity_keys("spec/identity-keys.yaml", "a: [\n").expect_err("syntax");
+        assert!(err.to_string().contains("spec/identity-keys.yaml#/: not valid YAML at line"), "{err}");
     }
 
     #[test]

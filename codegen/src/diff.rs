@@ -343,9 +343,12 @@ impl Report {
         groups
     }
 
-    /// Plain text for a terminal.
+    /// Plain text for a terminal; a single line when nothing changed.
     pub fn to_text(&self) -> String {
         let mut out = format!("{}\n", self.summary());
+        if self.changes.is_empty() {
+            return out;
+        }
         if let (Some(old), Some(new)) = (&self.old_origin, &self.new_origin) {
             let _ = writeln!(out, "  old: {old}\n  new: {new}");
         }
@@ -360,13 +363,18 @@ impl Report {
 
     /// Markdown, for a pull-request comment or the report file.
     pub fn to_markdown(&self) -> String {
-        let mut out = format!("## API changes\n\n{}\n", self.summary());
+        format!("## API changes\n\n{}", self.markdown_body("###"))
+    }
+
+    /// The markdown without its title; `heading` marks each group's title.
+    fn markdown_body(&self, heading: &str) -> String {
+        let mut out = format!("{}\n", self.summary());
         if self.old_origin.is_some() || self.new_origin.is_some() {
             let show = |o: &Option<String>| o.clone().unwrap_or_else(|| "(unknown)".into());
             let _ = write!(out, "\n- old: `{}`\n- new: `{}`\n", show(&self.old_origin), show(&self.new_origin));
         }
         for (group, changes) in self.grouped() {
-            let _ = writeln!(out, "\n### `{group}`\n");
+            let _ = writeln!(out, "\n{heading} `{group}`\n");
             for c in changes {
                 let label = if c.kind == Kind::Breaking { "**breaking**" } else { c.kind.label() };
                 let _ = writeln!(out, "- {label}: {}", c.text);
@@ -430,7 +438,7 @@ pub fn report_file(files: &[File], existing: &BTreeMap<String, Vec<u8>>) -> Opti
             None => "(no previous manifest)".into(),
         });
     }
-    let file = report_text(header.as_ref(), &report.to_markdown());
+    let file = report_text(header.as_ref(), &report.markdown_body("##"));
     Some(ReportFile { file, report: Some(report), warning })
 }
 

@@ -89,6 +89,17 @@ impl Sink {
         });
     }
 
+    /// Like [`Sink::push`], for a pointer already rendered (the IR keeps
+    /// operation pointers as text).
+    pub(crate) fn push_at(&mut self, pointer: &str, operation_id: Option<&str>, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            file: self.file.clone(),
+            pointer: pointer.to_owned(),
+            operation_id: operation_id.map(str::to_owned),
+            message: message.into(),
+        });
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.diagnostics.len()
     }

@@ -101,6 +101,8 @@ pub struct Operation {
     pub external_docs: Option<String>,
     /// `tags`.
     pub tags: Vec<String>,
+    /// Cargo feature that compiles this operation (from its first tag).
+    pub feature: String,
     /// Parameters: path ones in template order, then query, then header.
     pub params: Vec<Param>,
     /// The JSON request body, if any.
@@ -316,6 +318,8 @@ pub struct Cmdlet {
     pub inputs: Vec<String>,
     /// PowerShell type names of outputs.
     pub outputs: Vec<String>,
+    /// Cargo features all of which the cmdlet needs (one per operation tag).
+    pub features: Vec<String>,
 }
 
 /// A parameter set: one operation, called with explicit keys or via identity.

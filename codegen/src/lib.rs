@@ -7,6 +7,7 @@ pub mod config;
 pub mod diff;
 pub mod emit;
 pub mod error;
+pub mod fragment;
 pub mod ir;
 pub mod load;
 pub mod lower;

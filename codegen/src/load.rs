@@ -8,7 +8,7 @@
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Pointer};
+use crate::error::{Error, Pointer, Sink};
 
 /// A spec document as read from disk: its name (for messages) and its text.
 #[derive(Debug, Clone)]
@@ -47,8 +47,20 @@ pub fn load(input: &SpecInput) -> Result<Loaded, Error> {
     if input.text.trim().is_empty() {
         return Err(Error::single(file, "", "the document is empty"));
     }
-    let value: serde_yaml::Value = parse_yaml(file, &input.text)?;
+    let scanned = scan(file, &input.text)?;
+    if scanned.operations > MAX_OPERATIONS {
+        return Err(Error::single(
+            file,
+            "/paths",
+            format!(
+                "the document has {} operations, more than the {MAX_OPERATIONS} one crate is generated for; split it by module",
+                scanned.operations
+            ),
+        ));
+    }
+    let value: serde_yaml::Value = serde_yaml::from_str(&input.text).map_err(|e| syntax_error(file, &e))?;
     check_version(file, &value)?;
+    check_keys(file, &value)?;
     let doc: openapiv3::OpenAPI = match from_value(file, value.clone()) {
         Ok(doc) => doc,
         Err(coarse) => return Err(refine(file, &value).unwrap_or(coarse)),
@@ -58,18 +70,274 @@ pub fn load(input: &SpecInput) -> Result<Loaded, Error> {
 
 /// Parses YAML (JSON is YAML too) into `T`, mapping syntax errors to the file.
 pub(crate) fn parse_yaml<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, Error> {
-    serde_yaml::from_str(text).map_err(|e| {
-        let where_ = e.location().map(|l| format!(" at line {}, column {}", l.line(), l.column()));
-        Error::single(file, "", format!("not valid YAML{}: {}", where_.unwrap_or_default(), strip_location(&e)))
-    })
+    scan(file, text)?;
+    serde_yaml::from_str(text).map_err(|e| syntax_error(file, &e))
+}
+
+fn syntax_error(file: &str, e: &serde_yaml::Error) -> Error {
+    let where_ = e.location().map(|l| format!(" at line {}, column {}", l.line(), l.column()));
+    Error::single(file, "", format!("not valid YAML{}: {}", where_.unwrap_or_default(), strip_location(e)))
+}
+
+/// What a first, cheap pass over the text found.
+struct Scanned {
+    /// Operations under `paths` (keys of path items that are HTTP methods).
+    operations: usize,
+}
+
+/// A first pass that keeps nothing: it counts nodes, so that aliases cannot
+/// blow a small text up into gigabytes of values, and operations, so that a
+/// document too big to generate is refused before it is built in memory
+/// (a YAML value tree takes about forty times the text).
+fn scan(file: &str, text: &str) -> Result<Scanned, Error> {
+    let budget = node_budget(text);
+    let left = std::cell::Cell::new(budget);
+    let operations = std::cell::Cell::new(0);
+    let scanner = Scanner { left: &left, operations: &operations, role: Role::Root };
+    match serde::de::DeserializeSeed::deserialize(scanner, serde_yaml::Deserializer::from_str(text)) {
+        Ok(_) => Ok(Scanned { operations: operations.get() }),
+        Err(e) if e.to_string().contains(TOO_MANY_NODES) => Err(Error::single(
+            file,
+            "",
+            format!(
+                "the document expands to more than {budget} YAML nodes (for {} bytes of text); \
+                 anchors and aliases (`&a` ... `*a`) repeat too much",
+                text.len()
+            ),
+        )),
+        Err(e) => Err(syntax_error(file, &e)),
+    }
+}
+
+/// Nodes a document may expand to. Without aliases a node takes at least
+/// one byte of text, so only alias repetition can go past the text length;
+/// a million extra nodes leave room for honest use of anchors. serde_yaml's
+/// own alias limit (a hundred jumps per event) still lets one big anchored
+/// node be repeated by many small aliases: 15 kB of such text made 1.3 GB.
+fn node_budget(text: &str) -> usize {
+    const ALIAS_ALLOWANCE: usize = 1_000_000;
+    const MAX_NODES: usize = 20_000_000;
+    text.len().saturating_add(ALIAS_ALLOWANCE).min(MAX_NODES)
+}
+
+const TOO_MANY_NODES: &str = "too many YAML nodes";
+
+/// Where the scanner is in the document: enough to count operations.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// The OpenAPI object.
+    Root,
+    /// The `paths` object.
+    Paths,
+    /// One path item.
+    PathItem,
+    /// A mapping key whose text the parent needs.
+    Key,
+    /// Anything else.
+    Other,
+}
+
+/// Visits every node without keeping it, failing as soon as the node
+/// budget in `left` runs out. Nesting is bounded by serde_yaml's recursion
+/// limit (128), so this recursion is too.
+#[derive(Clone, Copy)]
+struct Scanner<'c> {
+    left: &'c std::cell::Cell<usize>,
+    operations: &'c std::cell::Cell<usize>,
+    role: Role,
+}
+
+impl Scanner<'_> {
+    fn with(self, role: Role) -> Self {
+        Scanner { role, ..self }
+    }
+
+    fn take<E: serde::de::Error>(self) -> Result<Option<String>, E> {
+        match self.left.get().checked_sub(1) {
+            Some(left) => {
+                self.left.set(left);
+                Ok(None)
+            }
+            None => Err(E::custom(TOO_MANY_NODES)),
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Scanner<'_> {
+    /// The text of a string key, when the role asks for it.
+    type Value = Option<String>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Option<String>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Scanner<'_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any YAML node")
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Option<String>, E> {
+        self.take()
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Option<String>, E> {
+        self.take()
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Option<String>, E> {
+        self.take()
+    }
+    fn visit_i128<E: serde::de::Error>(self, _: i128) -> Result<Option<String>, E> {
+        self.take()
+    }
+    fn visit_u128<E: serde::de::Error>(self, _: u128) -> Result<Option<String>, E> {
+        self.take()
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Option<String>, E> {
+        self.take()
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Option<String>, E> {
+        self.take::<E>()?;
+        Ok((self.role == Role::Key).then(|| v.to_owned()))
+    }
+    fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<Option<String>, E> {
+        self.take()
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Option<String>, E> {
+        self.take()
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<Option<String>, E> {
+        self.take()
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Option<String>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Option<String>, A::Error> {
+        self.take::<A::Error>()?;
+        while seq.next_element_seed(self.with(Role::Other))?.is_some() {}
+        Ok(None)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
+        self.take::<A::Error>()?;
+        let key_role = if matches!(self.role, Role::Root | Role::PathItem) { Role::Key } else { Role::Other };
+        while let Some(key) = map.next_key_seed(self.with(key_role))? {
+            let value_role = match (self.role, key.as_deref()) {
+                (Role::Root, Some("paths")) => Role::Paths,
+                (Role::Paths, _) => Role::PathItem,
+                (Role::PathItem, Some(method)) if METHODS.contains(&method) => {
+                    self.operations.set(self.operations.get() + 1);
+                    Role::Other
+                }
+                _ => Role::Other,
+            };
+            map.next_value_seed(self.with(value_role))?;
+        }
+        Ok(None)
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Option<String>, A::Error> {
+        // A tagged node (`!tag value`): the tag, then the value.
+        use serde::de::VariantAccess;
+        let (_, variant) = data.variant_seed(self.with(Role::Other))?;
+        variant.newtype_variant_seed(self)
+    }
+}
+
+/// Most operations we generate a crate for. Generation takes about 3 ms and
+/// 85 kB per operation, so this bounds a run to a minute or two and a few
+/// GB; the largest Graph beta modules stay well below it.
+const MAX_OPERATIONS: usize = 25_000;
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// openapiv3 ignores keys it does not know (and drops paths that do not
+/// start with `/`), so a misspelt `gett:` or `paramters:` would lose an
+/// operation or its parameters without a word. Those are refused here, at
+/// the levels where a typo loses the most.
+fn check_keys(file: &str, doc: &serde_yaml::Value) -> Result<(), Error> {
+    const TOP: &[&str] = &["openapi", "info", "servers", "paths", "components", "security", "tags", "externalDocs"];
+    const COMPONENTS: &[&str] =
+        &["schemas", "responses", "parameters", "examples", "requestBodies", "headers", "securitySchemes", "links", "callbacks"];
+    const PATH_ITEM: &[&str] = &["$ref", "summary", "description", "servers", "parameters"];
+    const OPERATION: &[&str] = &[
+        "tags", "summary", "description", "externalDocs", "operationId", "parameters", "requestBody", "responses",
+        "callbacks", "deprecated", "security", "servers",
+    ];
+    fn unknown(sink: &mut Sink, map: &serde_yaml::Mapping, pointer: &Pointer, what: &str, known: &[&str], methods: bool) {
+        for key in map.keys() {
+            let Some(key) = key.as_str() else {
+                sink.push(pointer, None, format!("{what} keys must be strings, not `{}`", key_text(key)));
+                continue;
+            };
+            let ok = key.starts_with("x-") || known.contains(&key) || (methods && METHODS.contains(&key));
+            if !ok {
+                let mut expected: Vec<&str> = if methods { METHODS.to_vec() } else { Vec::new() };
+                expected.extend_from_slice(known);
+                sink.push(
+                    &pointer.join(key),
+                    None,
+                    format!("unknown key `{key}` in {what}; expected one of {} or an `x-` extension", expected.join(", ")),
+                );
+            }
+        }
+    }
+    let mut sink = Sink::new(file);
+    let root = Pointer::root();
+    if let Some(map) = doc.as_mapping() {
+        unknown(&mut sink, map, &root, "the OpenAPI object", TOP, false);
+    }
+    if let Some(map) = doc.get("components").and_then(serde_yaml::Value::as_mapping) {
+        unknown(&mut sink, map, &root.join("components"), "components", COMPONENTS, false);
+    }
+    let paths = doc.get("paths").and_then(serde_yaml::Value::as_mapping);
+    for (path, item) in paths.into_iter().flatten() {
+        let Some(path) = path.as_str() else {
+            sink.push(&root.join("paths"), None, format!("path keys must be strings, not `{}`", key_text(path)));
+            continue;
+        };
+        let item_ptr = root.join("paths").join(path);
+        if path.starts_with("x-") {
+            continue;
+        }
+        if !path.starts_with('/') {
+            sink.push(&item_ptr, None, format!("path `{path}` must start with `/`"));
+            continue;
+        }
+        let Some(item) = item.as_mapping() else { continue };
+        unknown(&mut sink, item, &item_ptr, "a path item", PATH_ITEM, true);
+        for (method, op) in item {
+            let Some(method) = method.as_str().filter(|m| METHODS.contains(m)) else { continue };
+            if let Some(op) = op.as_mapping() {
+                unknown(&mut sink, op, &item_ptr.join(method), "an operation", OPERATION, false);
+            }
+        }
+    }
+    sink.finish(())
+}
+
+/// A non-string mapping key, as the document wrote it.
+fn key_text(key: &serde_yaml::Value) -> String {
+    serde_yaml::to_string(key).map(|s| s.trim_end().to_owned()).unwrap_or_else(|_| format!("{key:?}"))
 }
 
 /// Converts a YAML value into a typed structure, naming the failing node.
 pub(crate) fn from_value<T: DeserializeOwned>(file: &str, value: serde_yaml::Value) -> Result<T, Error> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let pointer = path_to_pointer(e.path());
-        Error::single(file, pointer.to_string(), e.inner().to_string())
+        Error::single(file, pointer.to_string(), shorten(&e.inner().to_string()))
     })
+}
+
+/// serde quotes the offending value in full (`invalid type: string "..."`);
+/// an 8 MB scalar must not become an 8 MB error message.
+fn shorten(message: &str) -> String {
+    const MAX: usize = 300;
+    if message.len() <= MAX {
+        return message.to_owned();
+    }
+    let mut cut = MAX;
+    while !message.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}... ({} bytes in all)", &message[..cut], message.len())
 }
 
 /// openapiv3 flattens extensions into most objects, and serde buffers a
@@ -81,13 +349,52 @@ fn refine(file: &str, doc: &serde_yaml::Value) -> Option<Error> {
     fn fails<T: DeserializeOwned>(value: &serde_yaml::Value) -> Option<(Pointer, String)> {
         serde_path_to_error::deserialize::<_, T>(value.clone())
             .err()
-            .map(|e| (path_to_pointer(e.path()), e.inner().to_string()))
+            .map(|e| (path_to_pointer(e.path()), shorten(&e.inner().to_string())))
     }
     fn entries(value: Option<&serde_yaml::Value>) -> Vec<(String, &serde_yaml::Value)> {
         let Some(map) = value.and_then(serde_yaml::Value::as_mapping) else { return Vec::new() };
         map.iter()
             .map(|(k, v)| (k.as_str().map(str::to_owned).unwrap_or_else(|| format!("{k:?}")), v))
             .collect()
+    }
+    fn concat(base: Pointer, rel: &Pointer) -> Pointer {
+        rel.segments().fold(base, |pointer, segment| pointer.join(segment))
+    }
+    /// The deepest failing node of a schema: children are tried first, so
+    /// an error inside `properties` names that property, where openapiv3's
+    /// untagged enums would only say that the whole schema "did not match".
+    fn schema_failure(value: &serde_yaml::Value) -> Option<(Pointer, String)> {
+        use serde_yaml::Value;
+        let whole = fails::<ReferenceOr<Schema>>(value)?;
+        if let Some(map) = value.as_mapping() {
+            let here = Pointer::root();
+            if let Some(properties) = map.get("properties").and_then(Value::as_mapping) {
+                for (key, property) in properties {
+                    let Some(name) = key.as_str() else {
+                        let message = format!("property names must be strings, not `{}`", key_text(key));
+                        return Some((here.join("properties"), message));
+                    };
+                    if let Some((rel, message)) = schema_failure(property) {
+                        return Some((concat(here.join("properties").join(name), &rel), message));
+                    }
+                }
+            }
+            for key in ["items", "additionalProperties", "not"] {
+                if let Some(child) = map.get(key).filter(|v| v.is_mapping()) {
+                    if let Some((rel, message)) = schema_failure(child) {
+                        return Some((concat(here.join(key), &rel), message));
+                    }
+                }
+            }
+            for key in ["allOf", "anyOf", "oneOf"] {
+                for (i, child) in map.get(key).and_then(Value::as_sequence).into_iter().flatten().enumerate() {
+                    if let Some((rel, message)) = schema_failure(child) {
+                        return Some((concat(here.join(key).join(i), &rel), message));
+                    }
+                }
+            }
+        }
+        Some(whole)
     }
     let found = |base: Pointer, (rel, message): (Pointer, String)| {
         let mut pointer = base;
@@ -137,7 +444,7 @@ fn refine(file: &str, doc: &serde_yaml::Value) -> Option<Error> {
     }
     let components = doc.get("components");
     for (name, schema) in entries(components.and_then(|c| c.get("schemas"))) {
-        if let Some(e) = fails::<ReferenceOr<Schema>>(schema) {
+        if let Some(e) = schema_failure(schema) {
             return found(root.join("components").join("schemas").join(name), e);
         }
     }

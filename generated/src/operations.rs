@@ -5,8 +5,10 @@
 //! Request builders, one per operation, and the matching methods on
 //! [`Client`]. A builder checks and encodes its arguments and returns
 //! the request without sending it.
+#![allow(unused_imports)]
 use crate::runtime::client::{ApiRequest, Client, RequestOptions};
 use crate::runtime::error::Error;
+#[cfg(feature = "applications-actions")]
 /// Starts a synchronization job of an application. A paused job resumes where it stopped, and a job in quarantine leaves quarantine. Call it only for a paused or quarantined job: calling it again and again while the job runs can stall the provisioning service.
 ///
 /// `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start` (operationId `application.synchronization.job_start`).
@@ -33,6 +35,7 @@ pub fn application_synchronization_job_start(
         body: ::std::option::Option::None,
     })
 }
+#[cfg(feature = "service-principals-actions")]
 /// Starts a synchronization job of a service principal. A paused job resumes where it stopped, and a job in quarantine leaves quarantine. Call it only for a paused or quarantined job: calling it again and again while the job runs can stall the provisioning service.
 ///
 /// `POST /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start` (operationId `servicePrincipal.synchronization.job_start`).
@@ -62,6 +65,7 @@ pub fn service_principal_synchronization_job_start(
     })
 }
 impl Client {
+    #[cfg(feature = "applications-actions")]
     /// Starts a synchronization job of an application. A paused job resumes where it stopped, and a job in quarantine leaves quarantine. Call it only for a paused or quarantined job: calling it again and again while the job runs can stall the provisioning service.
     ///
     /// `POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start` (operationId `application.synchronization.job_start`).
@@ -79,6 +83,7 @@ impl Client {
             )
             .await
     }
+    #[cfg(feature = "applications-actions")]
     /// [`Client::application_synchronization_job_start`] with per-call options (headers, pipeline steps, proxy).
     pub async fn application_synchronization_job_start_with(
         &self,
@@ -94,6 +99,7 @@ impl Client {
         let _ = response;
         ::std::result::Result::Ok(())
     }
+    #[cfg(feature = "service-principals-actions")]
     /// Starts a synchronization job of a service principal. A paused job resumes where it stopped, and a job in quarantine leaves quarantine. Call it only for a paused or quarantined job: calling it again and again while the job runs can stall the provisioning service.
     ///
     /// `POST /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start` (operationId `servicePrincipal.synchronization.job_start`).
@@ -111,6 +117,7 @@ impl Client {
             )
             .await
     }
+    #[cfg(feature = "service-principals-actions")]
     /// [`Client::service_principal_synchronization_job_start`] with per-call options (headers, pipeline steps, proxy).
     pub async fn service_principal_synchronization_job_start_with(
         &self,

@@ -6,6 +6,7 @@
 //! Exit status: 0 when nothing is breaking, 3 when something is, so CI can
 //! gate on it; 1 when an input cannot be read, 2 for a usage error.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -72,7 +73,10 @@ pub fn run(args: &DiffArgs, root: &Path) -> ExitCode {
         Err(e) => return crate::fail(&e),
     };
     let report = codegen::diff::diff_manifests(&old, &new);
-    print!("{}", if args.markdown { report.to_markdown() } else { report.to_text() });
+    let text = if args.markdown { report.to_markdown() } else { report.to_text() };
+    // `print!` panics when the reader goes away (`| head`); the exit status
+    // still tells the verdict, so a closed pipe is not an error here.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
     if report.is_breaking() { ExitCode::from(BREAKING) } else { ExitCode::SUCCESS }
 }
 

@@ -84,10 +84,15 @@ fn temp_sibling(path: &Path) -> PathBuf {
 pub fn apply(dir: &Path, plan: &Plan, disk: &mut dyn Disk) -> Result<(), String> {
     // Remember what each touched path held so it can be put back.
     let mut undo: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::new();
+    // Folders a write creates, outermost first, so that a rollback leaves no
+    // empty folder behind either.
+    let mut created: Vec<PathBuf> = Vec::new();
     let result = (|| -> Result<(), String> {
         for file in &plan.write {
             let path = dir.join(&file.path);
             let before = fs::read(&path).ok();
+            let missing: Vec<PathBuf> = path.ancestors().skip(1).take_while(|a| !a.exists()).map(Path::to_path_buf).collect();
+            created.extend(missing.into_iter().rev());
             disk.write(&path, file.contents.as_bytes()).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
             undo.push((path, before));
         }
@@ -105,6 +110,9 @@ pub fn apply(dir: &Path, plan: &Plan, disk: &mut dyn Disk) -> Result<(), String>
                 Some(bytes) => RealDisk.write(&path, &bytes),
                 None => fs::remove_file(&path),
             };
+        }
+        for folder in created.iter().rev() {
+            let _ = fs::remove_dir(folder);
         }
     }
     result
@@ -165,6 +173,21 @@ mod tests {
             assert_eq!(read_tree(&dir).expect("read"), before, "failing at step {fail_at}");
             let _ = fs::remove_dir_all(&dir);
         }
+    }
+
+    #[test]
+    fn a_rollback_also_removes_the_folders_it_created() {
+        let dir = scratch("folders");
+        let before = read_tree(&dir).expect("read");
+        let files = vec![
+            File { path: "new/deeper/x.rs".into(), contents: "x".into() },
+            File { path: "src/a.rs".into(), contents: "new a".into() },
+        ];
+        let plan = codegen::tree::plan(&files, &before);
+        apply(&dir, &plan, &mut FailAfter(1)).expect_err("injected");
+        assert_eq!(read_tree(&dir).expect("read"), before);
+        assert!(!dir.join("new").exists(), "the folder the failed run created is gone");
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

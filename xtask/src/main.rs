@@ -7,23 +7,37 @@
 //!                     [--config C]         with another generator configuration
 //! cargo xtask diff OLD NEW                 the API change report between two specs or manifests
 //!                  [--format markdown]     (exit status 3 when a change is breaking)
+//! cargo xtask fragment --from MODULE.yml   cut the operations matching each --operation regex,
+//!       --operation RE... --out DIR        with everything they reference, out of a module
+//!       [--name STEM]                      document; writes DIR/STEM.yaml and DIR/identity-keys.yaml
+//! cargo xtask bench [--runs N] [--build]   generator timings and peak memory against the targets
 //! ```
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod bench;
 mod diff;
 mod disk;
+mod fragment;
 
 const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec FILE] [--config FILE] [--out DIR]\n\
-    \x20      cargo xtask diff OLD NEW [--format text|markdown] [--config FILE]";
+    \x20      cargo xtask diff OLD NEW [--format text|markdown] [--config FILE]\n\
+    \x20      cargo xtask fragment --from MODULE.yml --operation ID_OR_REGEX [--operation ...] --out DIR [--name STEM]\n\
+    \x20      cargo xtask bench [--runs N] [--module FILE] [--build]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("codegen") => match CodegenArgs::parse(&args[1..]) {
-            Ok(parsed) => codegen(&parsed),
+            Ok(parsed) => {
+                let status = codegen(&parsed);
+                if parsed.report_memory {
+                    bench::report_peak_memory();
+                }
+                status
+            }
             Err(message) => {
                 eprintln!("error: {message}\n{USAGE}");
                 ExitCode::from(2)
@@ -33,6 +47,20 @@ fn main() -> ExitCode {
             Ok(parsed) => diff::run(&parsed, &workspace_root()),
             Err(message) => {
                 eprintln!("error: {message}\n{}", diff::USAGE);
+                ExitCode::from(2)
+            }
+        },
+        Some("fragment") => match fragment::FragmentArgs::parse(&args[1..]) {
+            Ok(parsed) => fragment::run(&parsed, &workspace_root()),
+            Err(message) => {
+                eprintln!("error: {message}\n{}", fragment::USAGE);
+                ExitCode::from(2)
+            }
+        },
+        Some("bench") => match bench::BenchArgs::parse(&args[1..]) {
+            Ok(parsed) => bench::run(&parsed, &workspace_root()),
+            Err(message) => {
+                eprintln!("error: {message}\n{}", bench::USAGE);
                 ExitCode::from(2)
             }
         },
@@ -53,6 +81,8 @@ struct CodegenArgs {
     spec: Option<PathBuf>,
     config: Option<PathBuf>,
     out: Option<PathBuf>,
+    /// Hidden: print the process's peak resident memory at exit (for `bench`).
+    report_memory: bool,
 }
 
 impl CodegenArgs {
@@ -66,6 +96,7 @@ impl CodegenArgs {
                 "--spec" => parsed.spec = Some(value("--spec")?),
                 "--config" => parsed.config = Some(value("--config")?),
                 "--out" => parsed.out = Some(value("--out")?),
+                "--report-memory" => parsed.report_memory = true,
                 other => return Err(format!("unknown argument `{other}`")),
             }
         }
@@ -83,6 +114,23 @@ fn display(path: &Path, root: &Path) -> String {
     path.strip_prefix(root).unwrap_or(path).display().to_string()
 }
 
+/// Reads a configuration file and, when it names an `identity-keys-file`
+/// (relative to the configuration), merges that file's keys in. Returns the
+/// configuration and its name for messages.
+fn load_config(path: &Path, root: &Path) -> Result<(codegen::Config, String), String> {
+    let name = display(path, root);
+    let text = disk::read_text(path)?;
+    let mut config = codegen::Config::parse(&name, &text).map_err(|e| e.to_string())?;
+    if let Some(keys_file) = config.identity_keys_file.clone() {
+        let keys_path = path.parent().unwrap_or(Path::new("")).join(&keys_file);
+        let keys_name = display(&keys_path, root);
+        let keys_text = disk::read_text(&keys_path)
+            .map_err(|e| format!("{e} (named by `identity-keys-file` in {name})"))?;
+        config.merge_identity_keys(&keys_name, &keys_text).map_err(|e| e.to_string())?;
+    }
+    Ok((config, name))
+}
+
 fn codegen(args: &CodegenArgs) -> ExitCode {
     let root = workspace_root();
     let default_config = root.join("spec/codegen.yaml");
@@ -94,14 +142,8 @@ fn codegen(args: &CodegenArgs) -> ExitCode {
         (None, Some(_)) => None,
     };
     let (config, config_name) = match &config_path {
-        Some(path) => match disk::read_text(path) {
-            Ok(text) => {
-                let name = display(path, &root);
-                match codegen::Config::parse(&name, &text) {
-                    Ok(c) => (c, name),
-                    Err(e) => return fail(&e.to_string()),
-                }
-            }
+        Some(path) => match load_config(path, &root) {
+            Ok(loaded) => loaded,
             Err(e) => return fail(&e),
         },
         None => (codegen::Config::default(), "(default configuration)".to_owned()),

@@ -43,12 +43,18 @@ fn edit_spec(dir: &Path, from: &str, to: &str) {
     fs::write(&file, text.replacen(from, to, 1)).expect("write spec");
 }
 
-/// Makes `-SynchronizationJobId` optional (before) or mandatory (after) in
-/// the application cmdlet: a one-word spec change with a breaking effect.
-fn make_job_id_optional(dir: &Path) {
-    let anchor = "          description: The unique identifier of synchronizationJob\n          required: true";
+/// Gives the application operation an optional `ConsistencyLevel` header
+/// parameter; flipping its `required: false` is then a one-word breaking edit.
+fn add_optional_header(dir: &Path) {
+    let anchor = "          x-ms-docs-key-type: synchronizationJob\n      responses:";
+    let param = "          x-ms-docs-key-type: synchronizationJob\n        - name: ConsistencyLevel\n          in: header\n          \
+                 required: false\n          schema:\n            type: string\n      responses:";
     let text = fs::read_to_string(dir.join("spec.yaml")).expect("spec");
-    fs::write(dir.join("spec.yaml"), text.replacen(anchor, &anchor.replace("true", "false"), 1)).expect("write");
+    fs::write(dir.join("spec.yaml"), text.replacen(anchor, param, 1)).expect("write");
+}
+
+fn make_header_mandatory(dir: &Path) {
+    edit_spec(dir, "          required: false", "          required: true");
 }
 
 fn codegen(dir: &Path, extra: &[&str]) -> Output {
@@ -81,17 +87,21 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 fn diff_exits_3_on_a_breaking_change_and_0_otherwise() {
     let dir = scratch("diff");
     let committed = root().join("spec/applications.synchronization-start.yaml");
-    make_job_id_optional(&dir);
+    add_optional_header(&dir);
     let edited = dir.join("spec.yaml");
 
-    let breaking = xtask(&["diff", path(&edited), path(&committed)]);
-    assert_eq!(breaking.status.code(), Some(3), "{}{}", stdout(&breaking), stderr(&breaking));
-    assert!(stdout(&breaking).contains("breaking   parameter `-SynchronizationJobId` became mandatory in set `Start`"), "{}", stdout(&breaking));
+    let optional = dir.join("optional.yaml");
+    fs::copy(&edited, &optional).expect("copy");
+    make_header_mandatory(&dir);
 
-    let additive = xtask(&["diff", path(&committed), path(&edited), "--format", "markdown"]);
+    let breaking = xtask(&["diff", path(&optional), path(&edited)]);
+    assert_eq!(breaking.status.code(), Some(3), "{}{}", stdout(&breaking), stderr(&breaking));
+    assert!(stdout(&breaking).contains("breaking   parameter `-ConsistencyLevel` became mandatory in sets `Start`, `StartViaIdentity`"), "{}", stdout(&breaking));
+
+    let additive = xtask(&["diff", path(&committed), path(&optional), "--format", "markdown"]);
     assert_eq!(additive.status.code(), Some(0), "{}", stderr(&additive));
     assert!(stdout(&additive).starts_with("## API changes\n"), "{}", stdout(&additive));
-    assert!(stdout(&additive).contains("- additive: parameter `-SynchronizationJobId` became optional in set `Start`"));
+    assert!(stdout(&additive).contains("- additive: parameter `-ConsistencyLevel` added (System.String)"), "{}", stdout(&additive));
 
     let same = xtask(&["diff", path(&committed), path(&committed)]);
     assert_eq!((same.status.code(), stdout(&same).as_str()), (Some(0), "API surface: no change.\n"));
@@ -119,7 +129,7 @@ fn diff_reads_manifests_and_folders_and_reports_bad_input() {
 #[test]
 fn codegen_prints_and_keeps_the_report_and_check_names_the_reason() {
     let dir = scratch("codegen");
-    make_job_id_optional(&dir);
+    add_optional_header(&dir);
     let first = codegen(&dir, &[]);
     assert!(first.status.success(), "{}", stderr(&first));
     let report = dir.join("out/api-changes.md");
@@ -138,16 +148,16 @@ fn codegen_prints_and_keeps_the_report_and_check_names_the_reason() {
     assert!(stderr(&edited).contains("src/operations.rs: differs from what the generator writes"), "{}", stderr(&edited));
     fs::write(&operations, original).expect("restore");
 
-    edit_spec(&dir, "          required: false", "          required: true");
+    make_header_mandatory(&dir);
     let stale = codegen(&dir, &["--check"]);
     assert!(stderr(&stale).contains("api-surface.txt: spec changed since generation: run `cargo xtask codegen`"), "{}", stderr(&stale));
 
     // Regenerating reports the breaking change, and keeps it in the crate.
     let regen = codegen(&dir, &[]);
     assert!(regen.status.success(), "{}", stderr(&regen));
-    assert!(stdout(&regen).contains("breaking   parameter `-SynchronizationJobId` became mandatory in set `Start`"), "{}", stdout(&regen));
+    assert!(stdout(&regen).contains("breaking   parameter `-ConsistencyLevel` became mandatory in sets `Start`, `StartViaIdentity`"), "{}", stdout(&regen));
     let kept = fs::read_to_string(&report).expect("report");
-    assert!(kept.contains("- **breaking**: parameter `-SynchronizationJobId` became mandatory in set `Start`"), "{kept}");
+    assert!(kept.contains("- **breaking**: parameter `-ConsistencyLevel` became mandatory in sets `Start`, `StartViaIdentity`"), "{kept}");
     let _ = fs::remove_dir_all(&dir);
 }
 
@@ -161,7 +171,7 @@ fn a_write_failing_midway_leaves_the_output_byte_for_byte_as_it_was() {
     fs::remove_file(&report).expect("remove report");
     fs::create_dir_all(report.join("blocker")).expect("blocker");
     fs::write(report.join("blocker/keep"), "x").expect("blocker file");
-    make_job_id_optional(&dir);
+    add_optional_header(&dir);
     let before = tree(&dir.join("out"));
 
     let out = codegen(&dir, &[]);

@@ -98,9 +98,11 @@ pub fn main(cmdlets: &'static [CmdletEntry]) -> std::process::ExitCode {
             Ok(arg) => args.push(arg),
             Err(bad) => {
                 let bad = bad.to_string_lossy();
-                eprintln!(
-                    "{program}: argument {} is not valid UTF-8: {bad}",
-                    index + 1
+                let index = index + 1;
+                // Not eprintln!: it panics when standard error is a closed pipe.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{program}: argument {index} is not valid UTF-8: {bad}"
                 );
                 return ExitCode::from(2);
             }
@@ -112,7 +114,10 @@ pub fn main(cmdlets: &'static [CmdletEntry]) -> std::process::ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("{program}: cannot start the async runtime: {e}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "{program}: cannot start the async runtime: {e}"
+            );
             return ExitCode::from(1);
         }
     };
@@ -287,25 +292,26 @@ fn scan(meta: &'static CmdletMeta, args: &[String]) -> Result<Scan, String> {
                 .any(|n| n.eq_ignore_ascii_case(&name))
         };
         if is("Verbose vb Debug db") {
-            let value = if inline.is_some() || colon {
-                value_of(&mut i)
-            } else {
-                None
+            // A switch takes a value only when attached: `-Verbose:$false`.
+            let value = (inline.is_some() || colon)
+                .then(|| value_of(&mut i))
+                .flatten();
+            let value = value
+                .unwrap_or_default()
+                .trim()
+                .trim_start_matches('$')
+                .to_ascii_lowercase();
+            let on = match value.as_str() {
+                "" | "true" | "1" => true,
+                "false" | "0" => false,
+                v => return Err(format!("-{name} takes $true or $false, not \"{v}\".")),
             };
-            let on = match value
-                .as_deref()
-                .map(|v| v.trim().trim_start_matches('$').to_ascii_lowercase())
-            {
-                None => true,
-                Some(v) if v == "true" || v == "1" => true,
-                Some(v) if v == "false" || v == "0" => false,
-                Some(v) => return Err(format!("-{name} takes $true or $false, not \"{v}\".")),
-            };
-            *(if is("Verbose vb") {
+            let flag = if is("Verbose vb") {
                 &mut out.verbose
             } else {
                 &mut out.debug
-            }) = on;
+            };
+            *flag = on;
             continue;
         }
         if is("ErrorAction ea") {
@@ -327,23 +333,21 @@ fn scan(meta: &'static CmdletMeta, args: &[String]) -> Result<Scan, String> {
                 "The common parameter '-{name}' has no meaning outside PowerShell and is not supported."
             ));
         }
-        {
-            let param = meta.find_param(&name).ok().flatten();
-            let identity = param.is_some_and(|p| p.ty == ParamType::Identity);
-            if identity && inline == Some("-") {
-                out.stdin_input = true;
-                continue;
-            }
-            if identity && inline.is_none() && args.get(i).is_some_and(|n| n == "-") {
-                (out.stdin_input, i) = (true, i + 1);
-                continue;
-            }
-            out.args.push(tok.clone());
-            // Unknown and ambiguous names are left to the binder to word.
-            let takes_value = param.is_some_and(|p| colon || p.ty != ParamType::Switch);
-            if takes_value && inline.is_none() {
-                out.args.extend(value_of(&mut i));
-            }
+        let param = meta.find_param(&name).ok().flatten();
+        let identity = param.is_some_and(|p| p.ty == ParamType::Identity);
+        if identity && inline == Some("-") {
+            out.stdin_input = true;
+            continue;
+        }
+        if identity && inline.is_none() && args.get(i).is_some_and(|n| n == "-") {
+            (out.stdin_input, i) = (true, i + 1);
+            continue;
+        }
+        out.args.push(tok.clone());
+        // Unknown and ambiguous names are left to the binder to word.
+        let takes_value = param.is_some_and(|p| colon || p.ty != ParamType::Switch);
+        if takes_value && inline.is_none() {
+            out.args.extend(value_of(&mut i));
         }
     }
     Ok(out)
@@ -844,10 +848,9 @@ fn ask_terminal(text: &str, secret: bool, stdin_is_terminal: bool) -> Option<Str
     } else {
         return None;
     };
-    let _ = writer.write_all(text.as_bytes());
-    let _ = writer.flush();
     // Echo goes off for a password, through `stty` (no terminal library is
-    // among the runtime's dependencies); without `stty` it stays on.
+    // among the runtime's dependencies; without `stty` it stays on), and
+    // before the question appears, so no early keystroke is echoed.
     let stty = |mode: &str| {
         let tty = std::fs::File::open("/dev/tty").ok()?;
         std::process::Command::new("stty")
@@ -859,6 +862,8 @@ fn ask_terminal(text: &str, secret: bool, stdin_is_terminal: bool) -> Option<Str
     if secret {
         stty("-echo");
     }
+    let _ = writer.write_all(text.as_bytes());
+    let _ = writer.flush();
     let mut line = String::new();
     let read = reader.read_line(&mut line);
     if secret {

@@ -630,7 +630,7 @@ impl Client {
         let (http, scrub) = self.http_for(options.proxy.as_ref())?;
         let http_request = self.build_request(&request, options)?;
 
-        let builtins = Arc::new(Builtins {
+        let builtins = Builtins {
             http,
             token: inner.token.clone(),
             retry: inner.retry,
@@ -638,12 +638,13 @@ impl Client {
             method: request.method.clone(),
             path_template: request.path_template,
             scrub: scrub.clone(),
-        });
+        };
         let mut response = if options.prepend.is_empty() && options.append.is_empty() {
             // No caller steps (the usual case): the built-ins run directly,
-            // without the chain's shared step list and boxed future.
-            pipeline::run_builtins(builtins, http_request).await?
+            // without the chain's shared state and boxed futures.
+            pipeline::run_builtins(&builtins, http_request).await?
         } else {
+            let builtins = Arc::new(builtins);
             let steps: Vec<Step> = options
                 .prepend
                 .iter()
@@ -651,7 +652,8 @@ impl Client {
                 .cloned()
                 .collect();
             let chain = Next::new(steps, move |req| {
-                Box::pin(pipeline::run_builtins(builtins.clone(), req))
+                let builtins = builtins.clone();
+                Box::pin(async move { pipeline::run_builtins(&builtins, req).await })
             });
             chain.run(http_request).await?
         };
@@ -704,7 +706,10 @@ impl Client {
         request: &ApiRequest,
         options: &RequestOptions,
     ) -> Result<reqwest::Request, Error> {
-        let mut url = self.inner.base_url.clone();
+        let base = &self.inner.base_url;
+        // Sized for the usual case (no query) so the path does not regrow it.
+        let mut url = String::with_capacity(base.len() + 1 + request.path.len());
+        url.push_str(base);
         if !request.path.starts_with('/') {
             url.push('/');
         }

@@ -103,6 +103,9 @@ impl std::fmt::Debug for Next {
 }
 
 /// Response extension recording how often the built-ins re-sent the request.
+/// It is only attached when the request was re-sent at least once (attaching
+/// it costs allocations on every call), so read it as
+/// `response.extensions().get::<RetryCount>().map_or(0, |r| r.0)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryCount(pub u32);
 
@@ -143,7 +146,7 @@ fn set_bearer(request: &mut reqwest::Request, token: &Secret) -> Result<(), Erro
 
 /// Runs the built-in handlers and the transport.
 pub(crate) async fn run_builtins(
-    b: Arc<Builtins>,
+    b: &Builtins,
     mut request: reqwest::Request,
 ) -> Result<reqwest::Response, Error> {
     // One id per logical request, kept across retries so the service's logs
@@ -263,7 +266,9 @@ pub(crate) async fn run_builtins(
                 continue;
             }
         }
-        response.extensions_mut().insert(RetryCount(retries));
+        if retries > 0 {
+            response.extensions_mut().insert(RetryCount(retries));
+        }
         return Ok(response);
     }
 }

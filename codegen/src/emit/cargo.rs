@@ -4,6 +4,16 @@
 use crate::ir::Api;
 use crate::render::Provenance;
 
+fn features(api: &Api) -> String {
+    let all: std::collections::BTreeSet<&str> = api.operations.iter().map(|o| o.feature.as_str()).collect();
+    let quoted: Vec<String> = all.iter().map(|f| format!("\"{f}\"")).collect();
+    let mut out = format!("default = [\"full\"]\nfull = [{}]\n", quoted.join(", "));
+    for f in all {
+        out.push_str(&format!("{f} = []\n"));
+    }
+    out
+}
+
 pub(super) fn manifest(api: &Api, provenance: &Provenance) -> String {
     let k = &api.krate;
     format!(
@@ -33,7 +43,12 @@ serde_json = "1"
 tokio = {{ version = "1", features = ["rt-multi-thread", "macros", "time", "sync", "io-util", "io-std", "net", "signal"] }}
 tracing = "0.1"
 uuid = {{ version = "1", features = ["v4"] }}
-"#,
+
+# One feature per API tag, so a consumer compiles only what it uses
+# (`default-features = false, features = ["..."]`).
+[features]
+{features}"#,
+        features = features(api),
         header = provenance.hash_header(),
         name = k.name,
         version = k.version,

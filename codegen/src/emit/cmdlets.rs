@@ -21,30 +21,49 @@ pub(super) fn files(api: &Api, provenance: &Provenance) -> Vec<File> {
     files
 }
 
+/// `#[cfg(all(feature = ...))]` for a cmdlet: it needs every operation it calls.
+fn cfg(c: &Cmdlet) -> TokenStream {
+    match c.features.as_slice() {
+        [one] => quote! { #[cfg(feature = #one)] },
+        many => quote! { #[cfg(all(#(feature = #many),*))] },
+    }
+}
+
 fn registry(api: &Api) -> TokenStream {
     let mods = api.cmdlets.iter().map(|c| {
         let m = ident(&c.module_name);
         let t = ident(&c.rust_name);
         let doc = format!(" `{}`.", c.name);
+        let gate = cfg(c);
         quote! {
+            #gate
             #[doc = #doc]
             pub mod #m;
+            #gate
             pub use #m::#t;
         }
     });
     let entries = api.cmdlets.iter().map(|c| {
         let m = ident(&c.module_name);
-        quote! { CmdletEntry { meta: &#m::META, help: #m::HELP, run: #m::run }, }
+        let gate = cfg(c);
+        quote! { #gate list.push(CmdletEntry { meta: &#m::META, help: #m::HELP, run: #m::run }); }
     });
     quote! {
         //! The cmdlets, one module each, and the registry the CLI runs them from.
+        //! Each cmdlet compiles only with the Cargo features of its operations' tags.
 
         use crate::runtime::cmdlet::CmdletEntry;
 
         #(#mods)*
 
-        /// Every cmdlet of the crate, sorted by name.
-        pub static CMDLETS: &[CmdletEntry] = &[#(#entries)*];
+        /// Every cmdlet compiled into the crate, sorted by name.
+        #[allow(clippy::vec_init_then_push)] // one push per entry, each with its own cfg
+        pub static CMDLETS: ::std::sync::LazyLock<::std::vec::Vec<CmdletEntry>> = ::std::sync::LazyLock::new(|| {
+            #[allow(unused_mut)]
+            let mut list = ::std::vec::Vec::new();
+            #(#entries)*
+            list
+        });
     }
 }
 

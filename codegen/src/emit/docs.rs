@@ -560,7 +560,10 @@ mod tests {
                 op_param("$top", Location::Query),
                 op_param("ConsistencyLevel", Location::Header),
             ],
+            body: None,
             success: Success::NoContent,
+            next_link: None,
+            feature: "things".into(),
             operation_type: None,
         };
         let params = vec![
@@ -591,12 +594,14 @@ mod tests {
                 variant: "Get".into(),
                 operation: 0,
                 via_identity: false,
+                expanded: false,
                 default: true,
             }],
             params,
             should_process: false,
             inputs: vec!["System.Collections.IDictionary".into()],
             outputs: vec!["System.Boolean".into()],
+            features: vec!["things".into()],
         };
         Api {
             title: "Things".into(),

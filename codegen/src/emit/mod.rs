@@ -73,7 +73,7 @@ fn bin_rs(api: &Api) -> proc_macro2::TokenStream {
         #![doc = #doc]
 
         fn main() -> std::process::ExitCode {
-            #krate::runtime::cli::main(#krate::cmdlets::CMDLETS)
+            #krate::runtime::cli::main(#krate::cmdlets::CMDLETS.as_slice())
         }
     }
 }

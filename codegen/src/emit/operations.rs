@@ -16,6 +16,8 @@ pub(super) fn emit(api: &Api) -> TokenStream {
         //! [`Client`]. A builder checks and encodes its arguments and returns
         //! the request without sending it.
 
+        #![allow(unused_imports)] // with no feature enabled nothing uses them
+
         use crate::runtime::client::{ApiRequest, Client, RequestOptions};
         use crate::runtime::error::Error;
 
@@ -25,6 +27,12 @@ pub(super) fn emit(api: &Api) -> TokenStream {
             #(#methods)*
         }
     }
+}
+
+/// `#[cfg(feature = "...")]` for an operation's items.
+pub(super) fn cfg(op: &Operation) -> TokenStream {
+    let feature = &op.feature;
+    quote! { #[cfg(feature = #feature)] }
 }
 
 /// The name of an operation's optional-parameters struct, if it has one.
@@ -110,9 +118,11 @@ fn builder(op: &Operation) -> TokenStream {
             _ => headers.push(push),
         }
     }
+    let gate = cfg(op);
     let params_def = params_struct(op).map(|st| {
         let doc = format!(" Optional query and header parameters of [`{}`].", op.rust_name);
         quote! {
+            #gate
             #[doc = #doc]
             #[derive(Debug, Clone, Default, PartialEq)]
             pub struct #st { #(#fields)* }
@@ -129,6 +139,7 @@ fn builder(op: &Operation) -> TokenStream {
     quote! {
         #params_def
 
+        #gate
         #doc
         pub fn #name(#(#decls),*) -> ::std::result::Result<ApiRequest, Error> {
             let mut path = ::std::string::String::new();
@@ -187,12 +198,15 @@ fn client_method(op: &Operation) -> TokenStream {
         Success::Raw { .. } => quote! { ::std::result::Result::Ok(response.body.to_vec()) },
     };
     let with_doc = format!(" [`Client::{}`] with per-call options (headers, pipeline steps, proxy).", op.rust_name);
+    let gate = cfg(op);
     quote! {
+        #gate
         #doc
         pub async fn #name(&self, #(#decls),*) -> ::std::result::Result<#out, Error> {
             self.#with(#(#names,)* &RequestOptions::default()).await
         }
 
+        #gate
         #[doc = #with_doc]
         pub async fn #with(&self, #(#decls,)* options: &RequestOptions) -> ::std::result::Result<#out, Error> {
             let request = #name(#(#names),*)?;

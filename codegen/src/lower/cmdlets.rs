@@ -245,7 +245,14 @@ fn build_cmdlet(
             }
         }
     }
+    let features: Vec<String> = sets
+        .iter()
+        .map(|s| operations[s.operation].feature.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     Cmdlet {
+        features,
         name: full.to_owned(),
         verb: name.verb.clone(),
         noun: name.noun.clone(),

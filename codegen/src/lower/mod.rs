@@ -13,7 +13,7 @@ use crate::error::{Error, Pointer, Sink};
 use crate::ir::{Api, Crate, Identity, IdentityProperty, Location, TypeDef, TypeKind, TypeRef};
 use crate::load::Loaded;
 use crate::naming::cmdlet::{parameter_name, NamePrefix};
-use crate::naming::ident::snake_case;
+use crate::naming::ident::{is_keyword, pascal_case, snake_case};
 
 /// Lowers a loaded document. `config_file` names the configuration in errors.
 pub fn lower(loaded: &Loaded, config: &Config, config_file: &str) -> Result<Api, Error> {
@@ -50,7 +50,23 @@ pub fn lower(loaded: &Loaded, config: &Config, config_file: &str) -> Result<Api,
         }
     }
 
-    let module = config.module.name.clone().unwrap_or_else(|| doc.info.title.replace(' ', ""));
+    // The module name becomes the identity type `I<module>Identity`: a title
+    // such as `Identity.SignIns` (or a hostile one) must not reach the
+    // emitters as an identifier that cannot be one.
+    let module = match &config.module.name {
+        Some(name) => {
+            if !is_plain_ident(name) {
+                config_sink.push(
+                    &Pointer::root().join("module").join("name"),
+                    None,
+                    format!("module name `{name}` must be ASCII letters, digits and `_`, not starting with a digit"),
+                );
+            }
+            name.clone()
+        }
+        None => pascal_case(&doc.info.title),
+    };
+    check_config_identifiers(config, &mut config_sink);
     let identity = build_identity(&module, &operations, config);
     let prefix = match &config.module.prefix {
         Some(p) => NamePrefix { prefix: p.clone(), subject_prefix: String::new() },
@@ -88,6 +104,36 @@ pub fn lower(loaded: &Loaded, config: &Config, config_file: &str) -> Result<Api,
             let mut diagnostics = a.err().map(|e| e.diagnostics).unwrap_or_default();
             diagnostics.extend(b.err().map(|e| e.diagnostics).unwrap_or_default());
             Err(Error { diagnostics })
+        }
+    }
+}
+
+/// An identifier the emitters can use as is: ASCII, not starting with a
+/// digit, not a keyword.
+fn is_plain_ident(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name != "_"
+        && !is_keyword(name)
+}
+
+/// Configuration values that become identifiers in the generated code.
+fn check_config_identifiers(config: &Config, sink: &mut Sink) {
+    let krate = config.package.name.replace('-', "_");
+    if !is_plain_ident(&krate) {
+        sink.push(
+            &Pointer::root().join("crate").join("name"),
+            None,
+            format!("crate name `{}` must be ASCII letters, digits, `-` and `_`, starting with a letter", config.package.name),
+        );
+    }
+    for (schema, path) in &config.replace {
+        if !path.split("::").all(is_plain_ident) {
+            sink.push(
+                &Pointer::root().join("replace").join(schema),
+                None,
+                format!("`{path}` must be a Rust path below the crate root, such as `runtime::error::ODataError`"),
+            );
         }
     }
 }

@@ -53,7 +53,114 @@ pub(crate) fn lower_operations(
             }
         }
     }
+    check_shared_ids(&out, sink);
     out
+}
+
+/// A PowerShell parameter name (case-insensitive, as PowerShell binds them)
+/// must stand for one parameter of an operation; two wire names that
+/// collide after conversion (`thing-id` and `thingId`) would otherwise make
+/// one of them unreachable. OData options (`$select`...) get names of their
+/// own in the cmdlet, so they are left out.
+fn check_powershell_names(params: &[Param], pointers: &[Pointer], id: &str, sink: &mut Sink) {
+    let mut seen: Vec<(String, &Param)> = Vec::new();
+    for (p, here) in params.iter().zip(pointers) {
+        if p.ps_name.is_empty() {
+            sink.push(
+                here,
+                Some(id),
+                format!(
+                    "parameter `{}` has no letters or digits a PowerShell parameter name can keep; name it under \
+                     `parameter-names` in the configuration",
+                    p.wire_name
+                ),
+            );
+            continue;
+        }
+        if p.wire_name.starts_with('$') {
+            continue;
+        }
+        let key = p.ps_name.to_lowercase();
+        match seen.iter().find(|(k, _)| *k == key) {
+            Some((_, first)) => sink.push(
+                here,
+                Some(id),
+                format!(
+                    "{} parameter `{}` and {} parameter `{}` both become the PowerShell parameter -{}; rename one",
+                    location_name(first.location),
+                    first.wire_name,
+                    location_name(p.location),
+                    p.wire_name,
+                    p.ps_name
+                ),
+            ),
+            None => seen.push((key, p)),
+        }
+    }
+}
+
+/// Graph documents repeat an operationId on purpose: AutoRest makes such
+/// operations parameter sets of one cmdlet (`Delete`, `Delete1`). That only
+/// works when they agree: the same HTTP method (the verb comes from it) and,
+/// for every PowerShell parameter they share, the same wire name, location
+/// and type (the cmdlet has one field for it).
+fn check_shared_ids(operations: &[Operation], sink: &mut Sink) {
+    let mut first_by_id: std::collections::BTreeMap<&str, &Operation> = std::collections::BTreeMap::new();
+    for op in operations {
+        let Some(first) = first_by_id.get(op.id.as_str()).copied() else {
+            first_by_id.insert(&op.id, op);
+            continue;
+        };
+        let other = format!("`{} {}` ({})", first.method.as_str(), first.path.raw, first.pointer);
+        if first.method != op.method {
+            sink.push_at(
+                &op.pointer,
+                Some(&op.id),
+                format!(
+                    "operationId `{}` is also used by {other} with another HTTP method; operations sharing an operationId \
+                     become parameter sets of one cmdlet and must use the same method",
+                    op.id
+                ),
+            );
+            continue;
+        }
+        for p in op.params.iter().filter(|p| !p.wire_name.starts_with('$')) {
+            let Some(q) = first.params.iter().find(|q| q.ps_name.eq_ignore_ascii_case(&p.ps_name)) else { continue };
+            let same = q.wire_name == p.wire_name && q.location == p.location && strip_nullable(&q.ty) == strip_nullable(&p.ty);
+            if !same {
+                sink.push_at(
+                    &op.pointer,
+                    Some(&op.id),
+                    format!(
+                        "operationId `{}` is also used by {other}, where -{} is the {} parameter `{}` of another type or \
+                         location than the {} parameter `{}` here; operations sharing an operationId become parameter \
+                         sets of one cmdlet and must agree on shared parameters",
+                        op.id,
+                        p.ps_name,
+                        location_name(q.location),
+                        q.wire_name,
+                        location_name(p.location),
+                        p.wire_name
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn strip_nullable(ty: &TypeRef) -> &TypeRef {
+    match ty {
+        TypeRef::Nullable(inner) => strip_nullable(inner),
+        other => other,
+    }
+}
+
+fn location_name(location: Location) -> &'static str {
+    match location {
+        Location::Path => "path",
+        Location::Query => "query",
+        Location::Header => "header",
+    }
 }
 
 struct OpContext<'a> {
@@ -111,11 +218,16 @@ fn lower_operation(
         .collect();
     let mut params = Vec::new();
     let mut seen_rust = UniqueNames::with_reserved(&["client", "options", "body"]);
+    // Where each entry of `params` was declared, for later checks.
+    let mut param_ptrs: Vec<Pointer> = Vec::new();
     // Path parameters in template order.
     for name in &placeholders {
         let found = declared.iter().find(|(_, p)| matches!(p, Parameter::Path { .. }) && p.parameter_data_ref().name == *name);
         match found {
-            Some((here, p)) => params.push(lower_param(ctx, here, p, Location::Path, &id, schemas, &mut seen_rust, sink)),
+            Some((here, p)) => {
+                params.push(lower_param(ctx, here, p, Location::Path, &id, schemas, &mut seen_rust, sink));
+                param_ptrs.push(here.clone());
+            }
             None => sink.push(ptr, Some(&id), format!("path placeholder `{{{name}}}` has no `in: path` parameter declared")),
         }
     }
@@ -135,7 +247,9 @@ fn lower_operation(
             }
         };
         params.push(lower_param(ctx, here, p, location, &id, schemas, &mut seen_rust, sink));
+        param_ptrs.push(here.clone());
     }
+    check_powershell_names(&params, &param_ptrs, &id, sink);
 
     let body = lower_body(ctx.doc, op, ptr, &id, schemas, sink);
     let success = lower_success(ctx.doc, op, ptr, &id, schemas, sink);
@@ -157,6 +271,7 @@ fn lower_operation(
         summary: op.summary.clone(),
         description: op.description.clone(),
         external_docs: op.external_docs.as_ref().map(|d| d.url.clone()),
+        feature: feature_name(op.tags.first().map_or("untagged", String::as_str)),
         tags: op.tags.clone(),
         params,
         body,
@@ -281,6 +396,12 @@ fn lower_body(
         None => TypeRef::Any,
     };
     Some(Body { ty, required: body.required, description: body.description.clone(), properties: Vec::new() })
+}
+
+/// `applications.Actions` -> `applications-actions`: a Cargo feature name.
+pub(crate) fn feature_name(tag: &str) -> String {
+    let name = crate::naming::ident::words(tag).iter().map(|w| w.to_lowercase()).collect::<Vec<_>>().join("-");
+    if name.is_empty() { "untagged".to_owned() } else { name }
 }
 
 fn method_of(key: &str) -> Option<Method> {

@@ -17,6 +17,9 @@ use crate::naming::ident::{pascal_case, snake_case, UniqueNames};
 /// Deepest inline nesting we follow; deeper documents are hostile.
 const MAX_DEPTH: usize = 64;
 
+/// The `type` values of an OpenAPI 3.0 schema.
+const KNOWN_TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object"];
+
 /// Converts schemas to types, collecting errors in the sink.
 pub(crate) struct SchemaLowering<'a> {
     doc: &'a OpenAPI,
@@ -54,6 +57,75 @@ impl<'a> SchemaLowering<'a> {
         keys.sort();
         for key in keys {
             self.lower_component(key, sink);
+        }
+        self.check_alias_cycles(sink);
+    }
+
+    /// A schema that is only a reference, array, map or nullable becomes a
+    /// type alias, and rustc rejects an alias that reaches itself (even
+    /// through `Vec` or `Option`). Such a loop says nothing a client could
+    /// use (`a: {$ref: a}`), so it is an error here, not a crate that fails
+    /// to build. A struct anywhere on the way breaks the loop and is fine.
+    fn check_alias_cycles(&self, sink: &mut Sink) {
+        fn named<'t>(ty: &'t TypeRef, out: &mut Vec<&'t str>) {
+            match ty {
+                TypeRef::Named(name) => out.push(name),
+                TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => named(inner, out),
+                _ => {}
+            }
+        }
+        let targets = |name: &str| -> Vec<&str> {
+            let mut out = Vec::new();
+            if let Some(TypeKind::Alias(ty)) = self.types.get(name).map(|t| &t.kind) {
+                named(ty, &mut out);
+            }
+            out
+        };
+        for (start, def) in &self.types {
+            if !matches!(def.kind, TypeKind::Alias(_)) {
+                continue;
+            }
+            // Breadth-first from `start`, remembering how each alias was reached.
+            let mut came_from: BTreeMap<&str, &str> = BTreeMap::new();
+            let mut queue = std::collections::VecDeque::from([start.as_str()]);
+            let mut closing = None;
+            while let Some(current) = queue.pop_front() {
+                for next in targets(current) {
+                    if next == start {
+                        closing = Some(current);
+                        break;
+                    }
+                    if !came_from.contains_key(next) {
+                        came_from.insert(next, current);
+                        queue.push_back(next);
+                    }
+                }
+                if closing.is_some() {
+                    break;
+                }
+            }
+            let Some(mut last) = closing else { continue };
+            let mut chain = vec![last];
+            while let Some(prev) = came_from.get(last).copied() {
+                chain.push(prev);
+                last = prev;
+            }
+            chain.reverse();
+            let schema_of = |rust: &str| self.types.get(rust).map_or(rust.to_owned(), |t| t.schema_name.clone());
+            // `chain` runs from `start` to the alias that leads back to it.
+            let mut loop_text: Vec<String> = chain.iter().map(|n| format!("`{}`", schema_of(n))).collect();
+            loop_text.push(format!("`{}`", def.schema_name));
+            let pointer = Pointer::root().join("components").join("schemas").join(&def.schema_name);
+            sink.push(
+                &pointer,
+                None,
+                format!(
+                    "schema `{}` is defined only in terms of itself ({}) through references, arrays, maps or anyOf; \
+                     this is a reference cycle with no object in it to hold the data",
+                    def.schema_name,
+                    loop_text.join(" -> ")
+                ),
+            );
         }
     }
 
@@ -165,8 +237,12 @@ impl<'a> SchemaLowering<'a> {
                     *additional = Some(match extra {
                         AdditionalProperties::Any(_) => TypeRef::Any,
                         AdditionalProperties::Schema(s) => match s.as_ref() {
-                            ReferenceOr::Reference { reference } => self.reference(reference, pointer, sink),
-                            ReferenceOr::Item(s) => self.type_of(s, &format!("{owner}Value"), pointer, sink, depth + 1),
+                            ReferenceOr::Reference { reference } => {
+                                self.reference(reference, &pointer.join("additionalProperties"), sink)
+                            }
+                            ReferenceOr::Item(s) => {
+                                self.type_of(s, &format!("{owner}Value"), &pointer.join("additionalProperties"), sink, depth + 1)
+                            }
                         },
                     });
                 }
@@ -208,14 +284,31 @@ impl<'a> SchemaLowering<'a> {
             }
             SchemaKind::Type(Type::Object(o)) if o.properties.is_empty() => match &o.additional_properties {
                 Some(AdditionalProperties::Schema(s)) => match s.as_ref() {
-                    ReferenceOr::Reference { reference } => TypeRef::Map(Box::new(self.reference(reference, pointer, sink))),
-                    ReferenceOr::Item(s) => TypeRef::Map(Box::new(self.type_of(s, &format!("{suggested}Value"), pointer, sink, depth + 1))),
+                    ReferenceOr::Reference { reference } => {
+                        TypeRef::Map(Box::new(self.reference(reference, &pointer.join("additionalProperties"), sink)))
+                    }
+                    ReferenceOr::Item(s) => TypeRef::Map(Box::new(self.type_of(
+                        s,
+                        &format!("{suggested}Value"),
+                        &pointer.join("additionalProperties"),
+                        sink,
+                        depth + 1,
+                    ))),
                 },
+                _ => TypeRef::Any,
+            },
+            // `allOf: [$ref]` is how documents attach a description (or
+            // `nullable`) to a reference: it is the referenced type, not a new
+            // one (and a new one per use would recurse without end on a
+            // self-referencing property).
+            SchemaKind::AllOf { all_of } if matches!(all_of.as_slice(), [ReferenceOr::Reference { .. }]) => match all_of.as_slice() {
+                [ReferenceOr::Reference { reference }] => self.reference(reference, &pointer.join("allOf").join(0), sink),
                 _ => TypeRef::Any,
             },
             SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } => {
                 let name = self.unique.claim(&pascal_case(suggested));
-                let kind = self.named_kind(schema, &name, pointer, sink, depth + 1);
+                // One level per schema: `collect_fields` counts the properties.
+                let kind = self.named_kind(schema, &name, pointer, sink, depth);
                 self.insert(suggested, &name, schema.schema_data.description.clone(), kind);
                 TypeRef::Named(name)
             }
@@ -233,7 +326,18 @@ impl<'a> SchemaLowering<'a> {
                     _ => TypeRef::Any,
                 }
             }
-            SchemaKind::Not { .. } | SchemaKind::Any(_) => TypeRef::Any,
+            SchemaKind::Any(any) => {
+                // openapiv3 keeps a misspelt `type` here instead of failing.
+                if let Some(typ) = any.typ.as_deref().filter(|t| !KNOWN_TYPES.contains(t)) {
+                    sink.push(
+                        &pointer.join("type"),
+                        None,
+                        format!("unknown schema type `{typ}`; expected one of {}", KNOWN_TYPES.join(", ")),
+                    );
+                }
+                TypeRef::Any
+            }
+            SchemaKind::Not { .. } => TypeRef::Any,
         };
         if schema.schema_data.nullable && !matches!(base, TypeRef::Nullable(_)) {
             TypeRef::Nullable(Box::new(base))

@@ -4,5 +4,7 @@
 
 //! `mgbeta`: runs the cmdlets of this crate from any shell.
 fn main() -> std::process::ExitCode {
-    mg_beta_applications::runtime::cli::main(mg_beta_applications::cmdlets::CMDLETS)
+    mg_beta_applications::runtime::cli::main(
+        mg_beta_applications::cmdlets::CMDLETS.as_slice(),
+    )
 }

@@ -3,23 +3,35 @@
 // generator: codegen 0.1.0
 
 //! The cmdlets, one module each, and the registry the CLI runs them from.
+//! Each cmdlet compiles only with the Cargo features of its operations' tags.
 use crate::runtime::cmdlet::CmdletEntry;
+#[cfg(feature = "applications-actions")]
 /// `Start-MgBetaApplicationSynchronizationJob`.
 pub mod start_mg_beta_application_synchronization_job;
+#[cfg(feature = "applications-actions")]
 pub use start_mg_beta_application_synchronization_job::StartMgBetaApplicationSynchronizationJob;
+#[cfg(feature = "service-principals-actions")]
 /// `Start-MgBetaServicePrincipalSynchronizationJob`.
 pub mod start_mg_beta_service_principal_synchronization_job;
+#[cfg(feature = "service-principals-actions")]
 pub use start_mg_beta_service_principal_synchronization_job::StartMgBetaServicePrincipalSynchronizationJob;
-/// Every cmdlet of the crate, sorted by name.
-pub static CMDLETS: &[CmdletEntry] = &[
-    CmdletEntry {
+/// Every cmdlet compiled into the crate, sorted by name.
+#[allow(clippy::vec_init_then_push)]
+pub static CMDLETS: ::std::sync::LazyLock<::std::vec::Vec<CmdletEntry>> = ::std::sync::LazyLock::new(||
+{
+    #[allow(unused_mut)]
+    let mut list = ::std::vec::Vec::new();
+    #[cfg(feature = "applications-actions")]
+    list.push(CmdletEntry {
         meta: &start_mg_beta_application_synchronization_job::META,
         help: start_mg_beta_application_synchronization_job::HELP,
         run: start_mg_beta_application_synchronization_job::run,
-    },
-    CmdletEntry {
+    });
+    #[cfg(feature = "service-principals-actions")]
+    list.push(CmdletEntry {
         meta: &start_mg_beta_service_principal_synchronization_job::META,
         help: start_mg_beta_service_principal_synchronization_job::HELP,
         run: start_mg_beta_service_principal_synchronization_job::run,
-    },
-];
+    });
+    list
+});

@@ -610,6 +610,13 @@ impl fmt::Display for ApiError {
         if let Some(date) = self.inner_date() {
             write!(f, "\nDate: {}", printable(date))?;
         }
+        // The request id is what support asks for; when only the body
+        // carries it, say it here since the headers below will not.
+        if self.headers.get("request-id").is_none() {
+            if let Some(id) = self.request_id() {
+                write!(f, "\nRequestId: {}", printable(id))?;
+            }
+        }
         f.write_str("\n\nHeaders:")?;
         for (header, values) in self.headers.grouped() {
             if SENSITIVE_HEADERS

@@ -106,6 +106,9 @@ impl std::fmt::Debug for Next {
 }
 
 /// Response extension recording how often the built-ins re-sent the request.
+/// It is only attached when the request was re-sent at least once (attaching
+/// it costs allocations on every call), so read it as
+/// `response.extensions().get::<RetryCount>().map_or(0, |r| r.0)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryCount(pub u32);
 
@@ -115,19 +118,20 @@ pub(crate) struct Builtins {
     pub(crate) token: Arc<dyn TokenProvider>,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_error_body: usize,
-    pub(crate) method: String,
+    /// Kept as a `Method` (cloning a standard one does not allocate).
+    pub(crate) method: reqwest::Method,
     pub(crate) path_template: &'static str,
     /// Credentials of the proxy in use, scrubbed from transport messages.
     pub(crate) scrub: Vec<Secret>,
 }
 
 /// Sets a header, replacing every value a caller or step put there: the
-/// built-in values are not negotiable. Names are lowercase literals because
-/// `HeaderName::from_static` requires it (HTTP names are case-insensitive).
-fn force_header(request: &mut reqwest::Request, name: &'static str, value: HeaderValue) {
-    request
-        .headers_mut()
-        .insert(HeaderName::from_static(name), value);
+/// built-in values are not negotiable. Callers pass names built in a
+/// `const` block from lowercase literals (`HeaderName::from_static` requires
+/// lowercase; HTTP names are case-insensitive), so they are checked at
+/// compile time rather than on every request.
+fn force_header(request: &mut reqwest::Request, name: HeaderName, value: HeaderValue) {
+    request.headers_mut().insert(name, value);
 }
 
 fn set_bearer(request: &mut reqwest::Request, token: &Secret) -> Result<(), Error> {
@@ -145,18 +149,22 @@ fn set_bearer(request: &mut reqwest::Request, token: &Secret) -> Result<(), Erro
 
 /// Runs the built-in handlers and the transport.
 pub(crate) async fn run_builtins(
-    b: Arc<Builtins>,
+    b: &Builtins,
     mut request: reqwest::Request,
 ) -> Result<reqwest::Response, Error> {
     // One id per logical request, kept across retries so the service's logs
     // tie the attempts together.
     let request_id = uuid::Uuid::new_v4().to_string();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
-        force_header(&mut request, "client-request-id", value);
+        force_header(
+            &mut request,
+            const { HeaderName::from_static("client-request-id") },
+            value,
+        );
     }
     force_header(
         &mut request,
-        "sdkversion",
+        const { HeaderName::from_static("sdkversion") },
         HeaderValue::from_static(SDK_VERSION),
     );
 
@@ -228,7 +236,7 @@ pub(crate) async fn run_builtins(
                         status,
                         &headers,
                         &body,
-                        &b.method,
+                        b.method.as_str(),
                         b.path_template,
                         retries,
                     );
@@ -252,12 +260,18 @@ pub(crate) async fn run_builtins(
                     "retrying"
                 );
                 tokio::time::sleep(wait).await;
-                force_header(&mut again, "retry-attempt", HeaderValue::from(throttled));
+                force_header(
+                    &mut again,
+                    const { HeaderName::from_static("retry-attempt") },
+                    HeaderValue::from(throttled),
+                );
                 request = again;
                 continue;
             }
         }
-        response.extensions_mut().insert(RetryCount(retries));
+        if retries > 0 {
+            response.extensions_mut().insert(RetryCount(retries));
+        }
         return Ok(response);
     }
 }
