@@ -1,5 +1,9 @@
 //! Shared helpers for the workspace tests: where things are, and running
 //! the generator on the committed spec exactly as `cargo xtask codegen` does.
+//!
+//! The README is included below so that its Rust example is compiled as a
+//! doctest: the front door cannot drift from the generated crate.
+#![doc = include_str!("../README.md")]
 
 use std::path::{Path, PathBuf};
 

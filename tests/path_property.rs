@@ -21,6 +21,7 @@ const BASE_PATH: &str = "/beta";
 
 /// Characters that mean something in a URL or to a URL normaliser, plus a
 /// few that are awkward in other ways (controls, bidi, BOM, astral plane).
+#[rustfmt::skip]
 const AWKWARD: &[char] = &[
     '/', '\\', '?', '#', '%', '.', ' ', '+', '&', '=', ';', ':', '@', '!', '$', '\'', '(', ')', '*',
     ',', '[', ']', '"', '<', '>', '^', '`', '{', '|', '}', '~', '-', '_', '\0', '\t', '\n', '\r',
@@ -48,7 +49,11 @@ fn harness() -> Harness {
         .system_proxy(false)
         .build()
         .expect("client builds");
-    Harness { runtime, client, recorder }
+    Harness {
+        runtime,
+        client,
+        recorder,
+    }
 }
 
 /// Which operation a case calls.
@@ -75,8 +80,16 @@ impl Op {
 
     async fn call(self, client: &Client, first: &str, job: &str) -> Result<(), Error> {
         match self {
-            Op::Application => client.application_synchronization_job_start(first, job).await,
-            Op::ServicePrincipal => client.service_principal_synchronization_job_start(first, job).await,
+            Op::Application => {
+                client
+                    .application_synchronization_job_start(first, job)
+                    .await
+            }
+            Op::ServicePrincipal => {
+                client
+                    .service_principal_synchronization_job_start(first, job)
+                    .await
+            }
         }
     }
 }
@@ -91,7 +104,9 @@ fn id() -> impl Strategy<Value = String> {
         "\\PC{1,24}",
         prop::collection::vec(prop::sample::select(AWKWARD), 1..12).prop_map(String::from_iter),
     ]
-    .prop_filter("dot segments have their own test", |s| !matches!(s.as_str(), "" | "." | ".."))
+    .prop_filter("dot segments have their own test", |s| {
+        !matches!(s.as_str(), "" | "." | "..")
+    })
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -121,20 +136,46 @@ fn is_canonical_segment(segment: &str) -> bool {
 
 /// Checks one recorded target against the ids that were sent.
 fn check_target(target: &str, op: Op, first: &str, job: &str) -> Result<(), TestCaseError> {
-    prop_assert!(!target.contains('?') && !target.contains('#'), "query or fragment in {target:?}");
+    prop_assert!(
+        !target.contains('?') && !target.contains('#'),
+        "query or fragment in {target:?}"
+    );
     let segments: Vec<&str> = target.split('/').collect();
     // "", "beta", collection, id, "synchronization", "jobs", id, "microsoft.graph.start"
     prop_assert_eq!(segments.len(), 8, "segments of {:?}", target);
     prop_assert_eq!(
-        [segments[0], segments[1], segments[2], segments[4], segments[5], segments[7]],
-        ["", &BASE_PATH[1..], op.collection(), "synchronization", "jobs", "microsoft.graph.start"],
+        [
+            segments[0],
+            segments[1],
+            segments[2],
+            segments[4],
+            segments[5],
+            segments[7]
+        ],
+        [
+            "",
+            &BASE_PATH[1..],
+            op.collection(),
+            "synchronization",
+            "jobs",
+            "microsoft.graph.start"
+        ],
         "fixed segments of {:?}",
         target
     );
     for (segment, sent) in [(segments[3], first), (segments[6], job)] {
-        prop_assert!(is_canonical_segment(segment), "segment {segment:?} is not canonical");
+        prop_assert!(
+            is_canonical_segment(segment),
+            "segment {segment:?} is not canonical"
+        );
         let decoded: Vec<u8> = percent_decode_str(segment).collect();
-        prop_assert_eq!(decoded.as_slice(), sent.as_bytes(), "segment {:?} of {:?}", segment, target);
+        prop_assert_eq!(
+            decoded.as_slice(),
+            sent.as_bytes(),
+            "segment {:?} of {:?}",
+            segment,
+            target
+        );
     }
     Ok(())
 }
@@ -171,7 +212,10 @@ fn empty_and_dot_ids_are_refused_before_anything_is_sent() {
     let h = harness();
     for op in [Op::Application, Op::ServicePrincipal] {
         for bad in ["", ".", ".."] {
-            for (first, job, name) in [(bad, "job-1", op.first_param()), ("id-1", bad, "synchronizationJob-id")] {
+            for (first, job, name) in [
+                (bad, "job-1", op.first_param()),
+                ("id-1", bad, "synchronizationJob-id"),
+            ] {
                 let err = h
                     .runtime
                     .block_on(op.call(&h.client, first, job))

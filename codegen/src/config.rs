@@ -81,6 +81,10 @@ pub struct ModuleConfig {
     /// Noun prefix override (`MgBeta`); derived from the server URL otherwise.
     #[serde(default)]
     pub prefix: Option<String>,
+    /// PowerShell namespace of the module's types (`Microsoft.Graph.Beta.PowerShell`);
+    /// derived from the server URL otherwise.
+    #[serde(default)]
+    pub namespace: Option<String>,
     /// Base of the online help links (`.../<cmdlet-lowercase>` is appended).
     #[serde(default)]
     pub help_uri_base: Option<String>,
@@ -135,6 +139,9 @@ pub struct DirectiveSet {
     /// New noun (without prefix) of the selected cmdlet.
     #[serde(default)]
     pub subject: Option<String>,
+    /// Make the selected parameter mandatory (or not) in the selected sets.
+    #[serde(default)]
+    pub mandatory: Option<bool>,
 }
 
 impl Config {

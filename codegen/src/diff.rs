@@ -65,7 +65,11 @@ pub struct Report {
 
 /// Compares two manifests (or surfaces with their provenance).
 pub fn diff_manifests(old: &Manifest, new: &Manifest) -> Report {
-    Report { old_origin: old.provenance.as_ref().map(origin), new_origin: new.provenance.as_ref().map(origin), ..diff(&old.surface, &new.surface) }
+    Report {
+        old_origin: old.provenance.as_ref().map(origin),
+        new_origin: new.provenance.as_ref().map(origin),
+        ..diff(&old.surface, &new.surface)
+    }
 }
 
 /// How a provenance reads in a report.
@@ -460,4 +464,44 @@ fn report_text(provenance: Option<&Provenance>, body: &str) -> File {
     );
     contents.push_str(body);
     File { path: REPORT_FILE.into(), contents }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn surface(body: &str) -> Surface {
+        surface::parse("t.txt", &format!("surface 1\ncmdlet Get-X\n{body}")).expect("valid manifest").surface
+    }
+
+    const BASE: &str = "  output X\n  param Id: System.String aliases=I\n  param Verbose: Switch\n  set (All)\n    param Verbose\n  set Get default\n    request GET /x/{id}\n    param Id mandatory\n";
+
+    fn texts(old: &str, new: &str) -> Vec<(Kind, String)> {
+        diff(&surface(old), &surface(new)).changes.into_iter().map(|c| (c.kind, c.text)).collect()
+    }
+
+    #[test]
+    fn moving_a_parameter_out_of_all_sets_into_the_same_sets_is_no_change() {
+        let moved = BASE.replace("  set (All)\n    param Verbose\n", "").replace("    param Id mandatory\n", "    param Id mandatory\n    param Verbose\n");
+        assert_eq!(texts(BASE, &moved), []);
+    }
+
+    #[test]
+    fn aliases_outputs_and_the_default_set_are_classified() {
+        let new = BASE
+            .replace("aliases=I", "aliases=Key")
+            .replace("output X", "output Y")
+            .replace("  set Get default\n", "  set Get\n")
+            .replace("    param Id mandatory\n", "    param Id mandatory\n  set List default\n    request GET /x\n");
+        assert_eq!(
+            texts(BASE, &new),
+            [
+                (Kind::Breaking, "output changed from `X` to `Y`".to_owned()),
+                (Kind::Breaking, "default parameter set is now `List` (was `Get`)".to_owned()),
+                (Kind::Breaking, "parameter `-Id`: alias `-I` removed".to_owned()),
+                (Kind::Additive, "parameter set `List` added: GET /x".to_owned()),
+                (Kind::Additive, "parameter `-Id`: alias `-Key` added".to_owned()),
+            ]
+        );
+    }
 }

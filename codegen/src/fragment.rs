@@ -173,8 +173,8 @@ pub fn identity_keys_yaml(source: &str, keys: &BTreeMap<String, String>) -> Resu
     Ok(format!(
         "# Module-wide identity keys of {}:\n\
          # every path placeholder of every operation -> the description of its\n\
-         # path parameter. Written by\n\
-         # `cargo xtask fragment`; read through `identity-keys-file` in codegen.yaml.\n{body}",
+         # path parameter. Written by `cargo xtask fragment`; read through\n\
+         # `identity-keys-file` in codegen.yaml.\n{body}",
         base_name(source)
     ))
 }

@@ -378,7 +378,8 @@ pub fn parse(file: &str, text: &str) -> Result<Manifest, ParseError> {
         };
     }
     if !seen_format {
-        return Err(ParseError { file: file.to_owned(), line: text.lines().count().max(1), message: format!("no `{FORMAT_LINE}` line: not a surface manifest") });
+        let message = format!("no `{FORMAT_LINE}` line: not a surface manifest");
+        return Err(ParseError { file: file.to_owned(), line: text.lines().count().max(1), message });
     }
     check_sets(file, text, &surface)?;
     Ok(Manifest { provenance: header.provenance(), surface })
@@ -542,14 +543,17 @@ fn check_sets(file: &str, text: &str, surface: &Surface) -> Result<(), ParseErro
             let line_of = |needle: &str| find_line(text, &format!("cmdlet {cname}"), needle);
             if sname != ALL_SETS && set.request.is_none() {
                 let line = line_of(&format!("set {sname}"));
-                return Err(ParseError { file: file.into(), line, message: format!("set `{sname}` of `{cname}` has no `request` line") });
+                let message = format!("set `{sname}` of `{cname}` has no `request` line");
+                return Err(ParseError { file: file.into(), line, message });
             }
             if let Some(pname) = set.params.keys().find(|p| !cmdlet.params.contains_key(*p)) {
                 let line = line_of(&format!("param {pname}"));
                 return Err(ParseError {
                     file: file.into(),
                     line,
-                    message: format!("set `{sname}` of `{cname}` lists `{pname}`, which the cmdlet does not declare with `param {pname}: TYPE`"),
+                    message: format!(
+                        "set `{sname}` of `{cname}` lists `{pname}`, which the cmdlet does not declare with `param {pname}: TYPE`"
+                    ),
                 });
             }
         }

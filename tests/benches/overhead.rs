@@ -47,14 +47,23 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 const TOKEN: &str = "benchmark-token-0123456789abcdef0123456789abcdef";
 const APP_ID: &str = "8a4b6c9e-1f2d-4e3a-9b8c-7d6e5f4a3b2c";
-const JOB_ID: &str = "AzureAD2AADProvisioning.1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d.7e8f9a0b-1c2d-3e4f-5a6b-7c8d9e0f1a2b";
+const JOB_ID: &str =
+    "AzureAD2AADProvisioning.1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d.7e8f9a0b-1c2d-3e4f-5a6b-7c8d9e0f1a2b";
 
 /// RFC 3986 unreserved characters stay; everything else is encoded (what
 /// any careful hand-written call would do with an id).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).filter(|&n| n > 0).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(default)
 }
 
 /// Runs the server on its own thread and runtime, so that serving costs the
@@ -62,9 +71,13 @@ fn env_usize(name: &str, default: usize) -> usize {
 fn start_server() -> (SocketAddr, std::sync::Arc<loopback::Recorder>) {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("server runtime");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("server runtime");
         runtime.block_on(async move {
-            tx.send(loopback::start(false).await).expect("report the address");
+            tx.send(loopback::start(false).await)
+                .expect("report the address");
             // Serve until the benchmark exits.
             std::future::pending::<()>().await;
         });
@@ -98,12 +111,25 @@ fn assert_same_request(a: &loopback::Head, b: &loopback::Head) {
         let mut headers: Vec<(String, String)> = head
             .headers
             .iter()
-            .map(|(n, v)| (n.clone(), if n == "client-request-id" { "<id>".to_owned() } else { v.clone() }))
+            .map(|(n, v)| {
+                (
+                    n.clone(),
+                    if n == "client-request-id" {
+                        "<id>".to_owned()
+                    } else {
+                        v.clone()
+                    },
+                )
+            })
             .collect();
         headers.sort();
         (head.target.clone(), headers)
     };
-    assert_eq!(normalise(a), normalise(b), "generated and hand-written requests differ");
+    assert_eq!(
+        normalise(a),
+        normalise(b),
+        "generated and hand-written requests differ"
+    );
 }
 
 /// Time this thread has spent on a CPU, from the scheduler's statistics
@@ -138,7 +164,9 @@ where
             assert_eq!(status, 204);
         }
         let wall = started.elapsed() / n as u32;
-        let cpu = cpu_before.zip(thread_cpu_time()).map(|(a, b)| b.saturating_sub(a) / n as u32);
+        let cpu = cpu_before
+            .zip(thread_cpu_time())
+            .map(|(a, b)| b.saturating_sub(a) / n as u32);
         Sample { wall, cpu }
     })
 }
@@ -147,14 +175,22 @@ fn median(values: &[Duration]) -> Duration {
     let mut sorted = values.to_vec();
     sorted.sort();
     let mid = sorted.len() / 2;
-    if sorted.len() % 2 == 1 { sorted[mid] } else { (sorted[mid - 1] + sorted[mid]) / 2 }
+    if sorted.len() % 2 == 1 {
+        sorted[mid]
+    } else {
+        (sorted[mid - 1] + sorted[mid]) / 2
+    }
 }
 
 fn median_f64(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     let mid = sorted.len() / 2;
-    if sorted.len() % 2 == 1 { sorted[mid] } else { (sorted[mid - 1] + sorted[mid]) / 2.0 }
+    if sorted.len() % 2 == 1 {
+        sorted[mid]
+    } else {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    }
 }
 
 fn micros(d: Duration) -> f64 {
@@ -168,7 +204,10 @@ fn main() {
     let base = format!("http://{addr}/beta");
 
     // The calling side runs on one thread, as a CLI or a simple service does.
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("client runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
     let (generated, configured, bare) = runtime.block_on(async {
         let generated = Client::builder()
             .base_url(base.as_str())
@@ -184,12 +223,18 @@ fn main() {
             .no_proxy()
             .build()
             .expect("reqwest client");
-        let bare = reqwest::Client::builder().no_proxy().build().expect("reqwest client");
+        let bare = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("reqwest client");
         (generated, configured, bare)
     });
 
     let gen_call = || async {
-        generated.application_synchronization_job_start(APP_ID, JOB_ID).await.expect("204");
+        generated
+            .application_synchronization_job_start(APP_ID, JOB_ID)
+            .await
+            .expect("204");
         204
     };
     let hand_call = || hand_written(&configured, &base, true);
@@ -205,9 +250,13 @@ fn main() {
     // `OVERHEAD_ONLY=generated` (a variant name) runs one variant alone,
     // for profiling it with `perf record`.
     let only = std::env::var("OVERHEAD_ONLY").ok();
-    let selected: Vec<usize> =
-        (0..NAMES.len()).filter(|&v| only.as_deref().is_none_or(|name| name == NAMES[v])).collect();
-    assert!(!selected.is_empty(), "OVERHEAD_ONLY must be one of {NAMES:?}");
+    let selected: Vec<usize> = (0..NAMES.len())
+        .filter(|&v| only.as_deref().is_none_or(|name| name == NAMES[v]))
+        .collect();
+    assert!(
+        !selected.is_empty(),
+        "OVERHEAD_ONLY must be one of {NAMES:?}"
+    );
 
     // Same bytes on the wire: one recorded call of each of the two.
     recorder.set_recording(true);
@@ -218,7 +267,11 @@ fn main() {
     assert_eq!(heads.len(), 2);
     assert_same_request(&heads[0], &heads[1]);
     let names: Vec<&str> = heads[0].headers.iter().map(|(n, _)| n.as_str()).collect();
-    println!("request: POST {} with headers {}", heads[0].target, names.join(", "));
+    println!(
+        "request: POST {} with headers {}",
+        heads[0].target,
+        names.join(", ")
+    );
 
     // Warm-up: open the connections, fill caches, let the CPU clock settle.
     for &variant in &selected {
@@ -234,11 +287,20 @@ fn main() {
         }
     }
     let sent = recorder.requests() - before;
-    assert_eq!(sent, rounds * requests * selected.len(), "every request reached the server");
+    assert_eq!(
+        sent,
+        rounds * requests * selected.len(),
+        "every request reached the server"
+    );
 
-    println!("overhead: {rounds} rounds x {requests} sequential requests per variant, POST -> 204 on 127.0.0.1");
+    println!(
+        "overhead: {rounds} rounds x {requests} sequential requests per variant, POST -> 204 on 127.0.0.1"
+    );
     println!("per request, median (best) over the rounds:");
-    println!("{:<14} {:>20} {:>20}", "variant", "wall µs", "client CPU µs");
+    println!(
+        "{:<14} {:>20} {:>20}",
+        "variant", "wall µs", "client CPU µs"
+    );
     for &v in &selected {
         let wall: Vec<Duration> = samples[v].iter().map(|s| s.wall).collect();
         let cpu: Vec<Duration> = samples[v].iter().filter_map(|s| s.cpu).collect();

@@ -18,7 +18,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 const NO_CONTENT: &[u8] = b"HTTP/1.1 204 No Content\r\n\r\n";
-const BAD_REQUEST: &[u8] = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+const BAD_REQUEST: &[u8] =
+    b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
 
 /// One request head: the request target and the header lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +74,9 @@ impl Recorder {
 /// Binds 127.0.0.1 on a free port and serves on the current tokio runtime
 /// until the runtime shuts down. Returns the address and the recorder.
 pub async fn start(recording: bool) -> (SocketAddr, Arc<Recorder>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1");
     let addr = listener.local_addr().expect("local address");
     let recorder = Arc::new(Recorder::default());
     recorder.set_recording(recording);
@@ -117,7 +120,11 @@ async fn connection(mut stream: TcpStream, recorder: Arc<Recorder>) {
         }
         buf.drain(..head_end + body_len);
         if let Some(head) = head {
-            recorder.heads.lock().unwrap_or_else(|p| p.into_inner()).push(head);
+            recorder
+                .heads
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(head);
         }
         recorder.requests.fetch_add(1, Ordering::SeqCst);
         if stream.write_all(NO_CONTENT).await.is_err() {
@@ -133,8 +140,15 @@ fn parse_head(raw: &[u8], keep: bool) -> Option<(Option<Head>, usize)> {
     let text = std::str::from_utf8(raw).ok()?;
     let mut lines = text.split("\r\n");
     let mut request_line = lines.next()?.split(' ');
-    let (_method, target, _version) = (request_line.next()?, request_line.next()?, request_line.next()?);
-    let mut head = keep.then(|| Head { target: target.to_owned(), headers: Vec::new() });
+    let (_method, target, _version) = (
+        request_line.next()?,
+        request_line.next()?,
+        request_line.next()?,
+    );
+    let mut head = keep.then(|| Head {
+        target: target.to_owned(),
+        headers: Vec::new(),
+    });
     let mut body_len = 0;
     for line in lines.filter(|l| !l.is_empty()) {
         let (name, value) = line.split_once(':')?;
@@ -145,7 +159,8 @@ fn parse_head(raw: &[u8], keep: bool) -> Option<(Option<Head>, usize)> {
             return None;
         }
         if let Some(head) = head.as_mut() {
-            head.headers.push((name.to_ascii_lowercase(), value.to_owned()));
+            head.headers
+                .push((name.to_ascii_lowercase(), value.to_owned()));
         }
     }
     Some((head, body_len))

@@ -47,6 +47,7 @@ pub(crate) fn lower_cmdlets(
     identity: &Identity,
     config: &Config,
     prefix: &NamePrefix,
+    ns: &str,
     config_sink: &mut Sink,
 ) -> Vec<Cmdlet> {
     let directives = compile_directives(&config.directive, config_sink);
@@ -63,13 +64,14 @@ pub(crate) fn lower_cmdlets(
     let help_base = config.module.help_uri_base.as_deref();
     let mut cmdlets = Vec::new();
     for (full, (name, indices)) in groups {
-        let mut cmdlet = build_cmdlet(&full, &name, &indices, operations, types, identity, help_base);
-        apply_param_directives(&directives, &mut cmdlet);
+        let mut cmdlet = build_cmdlet(&full, &name, &indices, operations, types, identity, help_base, ns);
+        apply_param_directives(&directives, operations, &mut cmdlet);
         cmdlets.push(cmdlet);
     }
     cmdlets
 }
 
+#[allow(clippy::too_many_arguments)]
 fn build_cmdlet(
     full: &str,
     name: &CmdletName,
@@ -78,6 +80,7 @@ fn build_cmdlet(
     types: &BTreeMap<String, TypeDef>,
     identity: &Identity,
     help_base: Option<&str>,
+    ns: &str,
 ) -> Cmdlet {
     // One set per operation, numbered when two operations share an action.
     let mut sets: Vec<ParamSet> = Vec::new();
@@ -168,7 +171,7 @@ fn build_cmdlet(
                     if field.wire_name.starts_with('@') || params.get(&name).is_some_and(|p| !matches!(p.kind, ParamKind::BodyProperty { .. })) {
                         continue;
                     }
-                    let (ps_type_name, binder) = property_type(&field.ty, types);
+                    let (ps_type_name, binder) = property_type(&field.ty, types, ns);
                     let kind = ParamKind::BodyProperty { wire_name: field.wire_name.clone() };
                     let description = field.description.clone().unwrap_or_default();
                     let template = param(&name, Vec::new(), &ps_type_name, binder, kind, description);
@@ -184,7 +187,7 @@ fn build_cmdlet(
                 );
                 join(&mut params, template, member(false, false));
             } else {
-                let (ps_type_name, _) = property_type(&body.ty, types);
+                let (ps_type_name, _) = property_type(&body.ty, types, ns);
                 let description = body.description.clone().unwrap_or_else(|| "The request body.".into());
                 let template = param("BodyParameter", Vec::new(), &ps_type_name, "Identity", ParamKind::Body, description);
                 join(&mut params, template, member(body.required, true));
@@ -215,7 +218,7 @@ fn build_cmdlet(
             }
         }
     }
-    for common in common_params(all_no_content, should_process) {
+    for common in common_params(all_no_content, should_process, ns) {
         params.entry(common.name.clone()).or_insert(common);
     }
     let outputs = sets
@@ -223,7 +226,7 @@ fn build_cmdlet(
         .map(|s| match &operations[s.operation].success {
             Success::NoContent => "System.Boolean".to_owned(),
             Success::Raw { .. } => "System.IO.Stream".to_owned(),
-            Success::Json(ty) => output_type(ty),
+            Success::Json(ty) => output_type(ty, ns),
         })
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
@@ -299,9 +302,9 @@ fn join(params: &mut BTreeMap<String, CmdletParam>, template: CmdletParam, membe
 
 /// PowerShell and binder types of a body property, as AutoRest shows them:
 /// booleans become switches, objects the model's interface (`I<Type>`).
-fn property_type(ty: &TypeRef, types: &BTreeMap<String, TypeDef>) -> (String, &'static str) {
+fn property_type(ty: &TypeRef, types: &BTreeMap<String, TypeDef>, ns: &str) -> (String, &'static str) {
     match ty {
-        TypeRef::Nullable(inner) => property_type(inner, types),
+        TypeRef::Nullable(inner) => property_type(inner, types, ns),
         TypeRef::String => ("System.String".into(), "String"),
         TypeRef::Boolean => ("System.Management.Automation.SwitchParameter".into(), "Switch"),
         TypeRef::Int32 => ("System.Int32".into(), "Int32"),
@@ -310,21 +313,41 @@ fn property_type(ty: &TypeRef, types: &BTreeMap<String, TypeDef>) -> (String, &'
         TypeRef::Array(inner) if **inner == TypeRef::String => ("System.String[]".into(), "StringArray"),
         TypeRef::Named(name) => match types.get(name).map(|t| &t.kind) {
             Some(TypeKind::Enum { .. }) => ("System.String".into(), "String"),
-            _ => (format!("Microsoft.Graph.Beta.PowerShell.Models.I{name}"), "Identity"),
+            _ => (format!("{ns}.Models.I{name}"), "Identity"),
         },
         TypeRef::Array(inner) => {
-            let (inner, _) = property_type(inner, types);
+            let (inner, _) = property_type(inner, types, ns);
             (format!("{inner}[]"), "Identity")
         }
         _ => ("System.Collections.Hashtable".into(), "Identity"),
     }
 }
 
-fn output_type(ty: &TypeRef) -> String {
+/// Drops parameter sets (and parameters left in no set); the default moves
+/// to the first remaining set when it was removed.
+fn remove_sets(cmdlet: &mut Cmdlet, names: &[String]) {
+    if names.len() >= cmdlet.sets.len() {
+        return; // a cmdlet keeps at least one set; remove the cmdlet instead
+    }
+    cmdlet.sets.retain(|s| !names.contains(&s.name));
+    if !cmdlet.sets.iter().any(|s| s.default) {
+        if let Some(first) = cmdlet.sets.first_mut() {
+            first.default = true;
+        }
+    }
+    for p in &mut cmdlet.params {
+        if let Some(list) = p.sets.as_mut() {
+            list.retain(|m| !names.contains(&m.set));
+        }
+    }
+    cmdlet.params.retain(|p| p.sets.as_ref().is_none_or(|l| !l.is_empty()));
+}
+
+fn output_type(ty: &TypeRef, ns: &str) -> String {
     match ty {
-        TypeRef::Named(n) => format!("Microsoft.Graph.Beta.PowerShell.Models.I{n}"),
-        TypeRef::Nullable(inner) => output_type(inner),
-        TypeRef::Array(inner) => output_type(inner),
+        TypeRef::Named(n) => format!("{ns}.Models.I{n}"),
+        TypeRef::Nullable(inner) => output_type(inner, ns),
+        TypeRef::Array(inner) => output_type(inner, ns),
         TypeRef::Boolean => "System.Boolean".into(),
         TypeRef::Int32 => "System.Int32".into(),
         TypeRef::Int64 => "System.Int64".into(),
@@ -334,7 +357,7 @@ fn output_type(ty: &TypeRef) -> String {
 }
 
 /// The runtime's common parameters, as every generated cmdlet has them.
-fn common_params(passthru: bool, should_process: bool) -> Vec<CmdletParam> {
+fn common_params(passthru: bool, should_process: bool, ns: &str) -> Vec<CmdletParam> {
     let mut out = Vec::new();
     let mut add = |name: &str, aliases: &[&str], ps_type: &str, binder: &str, default: &str, pipeline: bool, text: &str| {
         out.push(CmdletParam {
@@ -352,11 +375,12 @@ fn common_params(passthru: bool, should_process: bool) -> Vec<CmdletParam> {
         });
     };
     const SWITCH: &str = "System.Management.Automation.SwitchParameter";
-    const STEPS: &str = "Microsoft.Graph.Beta.PowerShell.Runtime.SendAsyncStep[]";
+    let steps = format!("{ns}.Runtime.SendAsyncStep[]");
+    let steps = steps.as_str();
     add("Break", &[], SWITCH, "Switch", "False", false, "Before doing anything, wait until a debugger attaches to this process (the process id is printed).");
     add("Headers", &[], "System.Collections.IDictionary", "Dictionary", "''", true, "Extra request headers. They are added after the declared header parameters and cannot replace Authorization or client-request-id.");
-    add("HttpPipelineAppend", &[], STEPS, "PipelineSteps", "''", false, "Steps run around the request after the prepended steps and before the built-in handlers.");
-    add("HttpPipelinePrepend", &[], STEPS, "PipelineSteps", "''", false, "Steps run around the request first, before the appended steps and the built-in handlers.");
+    add("HttpPipelineAppend", &[], steps, "PipelineSteps", "''", false, "Steps run around the request after the prepended steps and before the built-in handlers.");
+    add("HttpPipelinePrepend", &[], steps, "PipelineSteps", "''", false, "Steps run around the request first, before the appended steps and the built-in handlers.");
     if passthru {
         add("PassThru", &[], SWITCH, "Switch", "False", false, "Write True to the output when the call succeeds (the API returns no body).");
     }
@@ -428,23 +452,46 @@ fn apply_name_directives(
     false
 }
 
-fn apply_param_directives(directives: &[CompiledDirective<'_>], cmdlet: &mut Cmdlet) {
+fn apply_param_directives(directives: &[CompiledDirective<'_>], operations: &[Operation], cmdlet: &mut Cmdlet) {
     for d in directives {
-        let Some(param_name) = &d.source.selector.parameter_name else { continue };
         if d.cmdlet.as_ref().is_some_and(|r| !r.is_match(&cmdlet.name)) {
             continue;
         }
-        let Some(param) = cmdlet.params.iter_mut().find(|p| p.name.eq_ignore_ascii_case(param_name)) else { continue };
-        if let Some(set) = &d.source.set {
-            for alias in &set.alias {
-                if !param.aliases.iter().any(|a| a.eq_ignore_ascii_case(alias)) {
-                    param.aliases.push(alias.clone());
+        // Sets of this cmdlet whose operation the directive selects.
+        let selected: Vec<String> = cmdlet
+            .sets
+            .iter()
+            .filter(|s| d.operation_id.as_ref().is_none_or(|r| operations.get(s.operation).is_some_and(|o| r.is_match(&o.id))))
+            .filter(|s| d.source.selector.parameter_set.as_ref().is_none_or(|n| &s.name == n))
+            .map(|s| s.name.clone())
+            .collect();
+        match (&d.source.selector.parameter_name, &d.source.selector.parameter_set) {
+            (None, Some(_)) if d.source.remove => remove_sets(cmdlet, &selected),
+            (Some(param_name), _) => {
+                let Some(param) = cmdlet.params.iter_mut().find(|p| p.name.eq_ignore_ascii_case(param_name)) else {
+                    continue;
+                };
+                if d.source.remove {
+                    // AutoRest hides such a parameter; it stays bindable.
+                    param.dont_show = true;
+                }
+                let Some(set) = &d.source.set else { continue };
+                for alias in &set.alias {
+                    if !param.aliases.iter().any(|a| a.eq_ignore_ascii_case(alias)) {
+                        param.aliases.push(alias.clone());
+                    }
+                }
+                if let Some(new_name) = &set.parameter_name {
+                    param.name = new_name.clone();
+                    param.rust_name = snake_case(new_name);
+                }
+                if let (Some(mandatory), Some(list)) = (set.mandatory, param.sets.as_mut()) {
+                    for m in list.iter_mut().filter(|m| selected.contains(&m.set)) {
+                        m.mandatory = mandatory;
+                    }
                 }
             }
-            if let Some(new_name) = &set.parameter_name {
-                param.name = new_name.clone();
-                param.rust_name = snake_case(new_name);
-            }
+            _ => {}
         }
     }
     cmdlet.params.sort_by_key(|p| p.name.to_lowercase());

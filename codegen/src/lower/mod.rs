@@ -67,12 +67,22 @@ pub fn lower(loaded: &Loaded, config: &Config, config_file: &str) -> Result<Api,
         None => pascal_case(&doc.info.title),
     };
     check_config_identifiers(config, &mut config_sink);
-    let identity = build_identity(&module, &operations, config);
+    let derived_prefix = NamePrefix::from_server_url(&base_url);
+    // The PowerShell namespace of the module's types: the beta SDK's own,
+    // or the v1.0 one.
+    let ns = config.module.namespace.clone().unwrap_or_else(|| {
+        if derived_prefix.subject_prefix.is_empty() {
+            "Microsoft.Graph.PowerShell".to_owned()
+        } else {
+            format!("Microsoft.Graph.{}.PowerShell", derived_prefix.subject_prefix)
+        }
+    });
+    let identity = build_identity(&module, &operations, config, &ns);
     let prefix = match &config.module.prefix {
         Some(p) => NamePrefix { prefix: p.clone(), subject_prefix: String::new() },
-        None => NamePrefix::from_server_url(&base_url),
+        None => derived_prefix,
     };
-    let cmdlets = cmdlets::lower_cmdlets(&operations, &schemas.types, &identity, config, &prefix, &mut config_sink);
+    let cmdlets = cmdlets::lower_cmdlets(&operations, &schemas.types, &identity, config, &prefix, &ns, &mut config_sink);
 
     let api = Api {
         title: doc.info.title.clone(),
@@ -141,7 +151,7 @@ fn check_config_identifiers(config: &Config, sink: &mut Sink) {
 /// The identity type: one optional string per distinct path placeholder of
 /// the module (configured keys plus this document's), sorted in ordinal
 /// order of the PowerShell names, as the real module sorts them.
-fn build_identity(module: &str, operations: &[crate::ir::Operation], config: &Config) -> Identity {
+fn build_identity(module: &str, operations: &[crate::ir::Operation], config: &Config, ns: &str) -> Identity {
     let mut by_name: BTreeMap<String, IdentityProperty> = BTreeMap::new();
     let mut add = |placeholder: &str, description: &str| {
         let name = config.parameter_names.get(placeholder).cloned().unwrap_or_else(|| parameter_name(placeholder));
@@ -163,7 +173,7 @@ fn build_identity(module: &str, operations: &[crate::ir::Operation], config: &Co
     // BTreeMap<String> orders by bytes: ordinal order, as .NET's.
     let type_name = format!("I{module}Identity");
     Identity {
-        full_type_name: format!("Microsoft.Graph.Beta.PowerShell.Models.{type_name}"),
+        full_type_name: format!("{ns}.Models.{type_name}"),
         type_name,
         properties: by_name.into_values().collect(),
     }
