@@ -9,7 +9,7 @@
 //! variant for `OVERHEAD_REQUESTS` sequential requests (default 2,000), in an
 //! order that rotates from round to round so that drift (CPU frequency, a
 //! busy neighbour) hits each variant alike; `OVERHEAD_ROUNDS` rounds (default
-//! 15) follow a warm-up. For each variant the report gives the median and
+//! 25) follow a warm-up. For each variant the report gives the median and
 //! the best per-request wall-clock time and calling-thread CPU time, then
 //! the generated/hand-written ratios (median of the per-round ratios).
 //!
@@ -199,7 +199,7 @@ fn micros(d: Duration) -> f64 {
 
 fn main() {
     let requests = env_usize("OVERHEAD_REQUESTS", 2_000);
-    let rounds = env_usize("OVERHEAD_ROUNDS", 15);
+    let rounds = env_usize("OVERHEAD_ROUNDS", 25);
     let (addr, recorder) = start_server();
     let base = format!("http://{addr}/beta");
 
