@@ -167,6 +167,10 @@ const VALID: &[&str] = &[
     "valid-json-instead-of-yaml.json",
     "valid-hostile-text.yaml",
     "valid-allof-self-reference.yaml",
+    // Parses, but does not compile yet: the three operations become one
+    // cmdlet whose sets lose the differently spelt path parameter (see the
+    // ignored compile test).
+    "valid-cmdlet-merge-wire-names.yaml",
 ];
 
 fn corpus_dir() -> PathBuf {
@@ -242,10 +246,16 @@ fn the_corpus_and_the_table_agree() {
     assert!(REFUSED.len() + VALID.len() + GENERATED_CASES >= 40);
 }
 
-/// Every Rust file of a generation parses, and none carries the renderer's
-/// bug marker.
+/// Every Rust file of a generation parses, none carries the renderer's bug
+/// marker, and the manifest is valid TOML (a duplicated key or a bad escape
+/// would stop Cargo before rustc sees anything).
 fn check_parses(file: &str, files: &[codegen::File]) -> Vec<String> {
     let mut problems = Vec::new();
+    for f in files.iter().filter(|f| f.path.ends_with(".toml")) {
+        if let Err(e) = f.contents.parse::<toml::Table>() {
+            problems.push(format!("{file}: {} is not valid TOML: {e}", f.path));
+        }
+    }
     for f in files.iter().filter(|f| f.path.ends_with(".rs")) {
         if let Err(e) = syn::parse_file(&f.contents) {
             problems.push(format!("{file}: {} does not parse: {e}", f.path));

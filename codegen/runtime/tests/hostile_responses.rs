@@ -217,7 +217,7 @@ async fn broken_headers_are_transport_errors() {
 
 #[tokio::test]
 async fn odd_header_bytes_are_kept_without_panicking() {
-    let bytes = b"HTTP/1.1 404 Not Found\r\nX-Latin1: caf\xe9\r\nX-Ctl: a\x7fb\r\nrequest-id: \xff\xfe\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+    let bytes = b"HTTP/1.1 404 Not Found\r\nX-Latin1: caf\xe9\r\nrequest-id: \xff\xfe\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
     let server = serve(Script::Write(bytes.to_vec())).await;
     let client = builder(&server).build().expect("client");
     match send(&client, Duration::from_secs(10)).await {

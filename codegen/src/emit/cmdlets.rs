@@ -18,6 +18,7 @@ pub(super) fn files(api: &Api, provenance: &Provenance) -> Vec<File> {
         .map(|c| File { path: format!("src/cmdlets/{}.rs", c.module_name), contents: rust_file(provenance, cmdlet(api, c)) })
         .collect();
     files.push(File { path: "src/cmdlets/mod.rs".into(), contents: rust_file(provenance, registry(api)) });
+    files.push(File { path: "src/cmdlets/common.rs".into(), contents: rust_file(provenance, common_module(api)) });
     files
 }
 
@@ -54,6 +55,8 @@ fn registry(api: &Api) -> TokenStream {
 
         use crate::runtime::cmdlet::CmdletEntry;
 
+        pub mod common;
+
         #(#mods)*
 
         /// Every cmdlet compiled into the crate, sorted by name.
@@ -67,7 +70,42 @@ fn registry(api: &Api) -> TokenStream {
     }
 }
 
+/// The constant in `cmdlets/common.rs` holding a common parameter's metadata.
+fn common_const(p: &CmdletParam) -> proc_macro2::Ident {
+    ident(&crate::naming::ident::snake_case(&p.name).to_uppercase())
+}
+
+/// Common parameters are the same in every cmdlet: their metadata is
+/// written once and referenced, which keeps a whole module's crate small.
+fn common_module(api: &Api) -> TokenStream {
+    let mut seen = std::collections::BTreeMap::new();
+    for p in api.cmdlets.iter().flat_map(|c| &c.params).filter(|p| p.kind == ParamKind::Common) {
+        seen.entry(p.name.clone()).or_insert(p);
+    }
+    let items = seen.values().map(|p| {
+        let name = common_const(p);
+        let meta = param_meta_literal(p);
+        let doc = format!(" `-{}`: {}", p.name, p.description);
+        quote! { #[doc = #doc] pub const #name: ParamMeta = #meta; }
+    });
+    quote! {
+        //! Binder metadata of the common parameters, shared by every cmdlet.
+
+        use crate::runtime::binder::{ParamMeta, ParamType, Sets};
+
+        #(#items)*
+    }
+}
+
 fn param_meta(p: &CmdletParam) -> TokenStream {
+    if p.kind == ParamKind::Common {
+        let name = common_const(p);
+        return quote! { super::common::#name };
+    }
+    param_meta_literal(p)
+}
+
+fn param_meta_literal(p: &CmdletParam) -> TokenStream {
     let name = &p.name;
     let aliases = &p.aliases;
     let ty = ident(&p.binder_type);
@@ -114,11 +152,15 @@ fn cmdlet(api: &Api, c: &Cmdlet) -> TokenStream {
     let identity = ident(&api.identity.type_name);
     let should_process = c.should_process;
     // Import only what the metadata uses: unused imports would warn.
-    let binder_use = if c.params.iter().any(|p| p.sets.is_some()) {
-        quote! { use crate::runtime::binder::{Bound, CmdletMeta, ParamMeta, ParamType, SetMembership, Sets}; }
-    } else {
-        quote! { use crate::runtime::binder::{Bound, CmdletMeta, ParamMeta, ParamType, Sets}; }
-    };
+    let own = c.params.iter().filter(|p| p.kind != ParamKind::Common);
+    let mut names = vec![quote! { Bound }, quote! { CmdletMeta }];
+    if own.clone().next().is_some() {
+        names.extend([quote! { ParamMeta }, quote! { ParamType }, quote! { Sets }]);
+    }
+    if own.clone().any(|p| p.sets.is_some()) {
+        names.push(quote! { SetMembership });
+    }
+    let binder_use = quote! { use crate::runtime::binder::{#(#names),*}; };
 
     let mut variants = Vec::new();
     let mut set_arms = Vec::new();

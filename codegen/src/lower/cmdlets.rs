@@ -377,14 +377,14 @@ fn common_params(passthru: bool, should_process: bool, ns: &str) -> Vec<CmdletPa
     const SWITCH: &str = "System.Management.Automation.SwitchParameter";
     let steps = format!("{ns}.Runtime.SendAsyncStep[]");
     let steps = steps.as_str();
-    add("Break", &[], SWITCH, "Switch", "False", false, "Before doing anything, wait until a debugger attaches to this process (the process id is printed).");
+    add("Break", &[], SWITCH, "Switch", "False", false, "Before doing anything, wait until a debugger attaches to this process (the process id is printed). Unlike the PowerShell module, the wait can be cancelled (Ctrl+C).");
     add("Headers", &[], "System.Collections.IDictionary", "Dictionary", "''", true, "Extra request headers. They are added after the declared header parameters and cannot replace Authorization or client-request-id.");
     add("HttpPipelineAppend", &[], steps, "PipelineSteps", "''", false, "Steps run around the request after the prepended steps and before the built-in handlers.");
     add("HttpPipelinePrepend", &[], steps, "PipelineSteps", "''", false, "Steps run around the request first, before the appended steps and the built-in handlers.");
     if passthru {
         add("PassThru", &[], SWITCH, "Switch", "False", false, "Write True to the output when the call succeeds (the API returns no body).");
     }
-    add("Proxy", &[], "System.Uri", "Uri", "''", false, "Send the request through this forward proxy.");
+    add("Proxy", &[], "System.Uri", "Uri", "''", false, "Send the request through this forward proxy. (In the PowerShell module this parameter has no effect; here it routes the call.)");
     add("ProxyCredential", &[], "System.Management.Automation.PSCredential", "Credential", "''", false, "User name and password for the proxy given with -Proxy.");
     add("ProxyUseDefaultCredentials", &[], SWITCH, "Switch", "False", false, "Authenticate to the proxy with the credentials of the environment's proxy settings.");
     add("ResponseHeadersVariable", &["RHV"], "System.String", "String", "''", false, "Name under which the response headers of a successful call are kept.");

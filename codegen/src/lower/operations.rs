@@ -398,10 +398,23 @@ fn lower_body(
     Some(Body { ty, required: body.required, description: body.description.clone(), properties: Vec::new() })
 }
 
-/// `applications.Actions` -> `applications-actions`: a Cargo feature name.
+/// `applications.Actions` -> `applications-actions`: a Cargo feature name,
+/// kept to ASCII so that it is also a bare TOML key (`日本.Actions` ->
+/// `actions`).
 pub(crate) fn feature_name(tag: &str) -> String {
-    let name = crate::naming::ident::words(tag).iter().map(|w| w.to_lowercase()).collect::<Vec<_>>().join("-");
-    if name.is_empty() { "untagged".to_owned() } else { name }
+    let name = crate::naming::ident::words(tag)
+        .iter()
+        .map(|w| w.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    match name.as_str() {
+        "" => "untagged".to_owned(),
+        // The manifest defines these two itself; a tag of that name would
+        // repeat the key and break Cargo.toml.
+        "default" | "full" => format!("{name}-tag"),
+        _ => name,
+    }
 }
 
 fn method_of(key: &str) -> Option<Method> {

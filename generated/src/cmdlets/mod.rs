@@ -5,6 +5,7 @@
 //! The cmdlets, one module each, and the registry the CLI runs them from.
 //! Each cmdlet compiles only with the Cargo features of its operations' tags.
 use crate::runtime::cmdlet::CmdletEntry;
+pub mod common;
 #[cfg(feature = "applications-actions")]
 /// `Start-MgBetaApplicationSynchronizationJob`.
 pub mod start_mg_beta_application_synchronization_job;

@@ -5,7 +5,7 @@
 //! `Start-MgBetaServicePrincipalSynchronizationJob`.
 use std::sync::Arc;
 use crate::runtime::binder::{
-    Bound, CmdletMeta, ParamMeta, ParamType, SetMembership, Sets,
+    Bound, CmdletMeta, ParamMeta, ParamType, Sets, SetMembership,
 };
 use crate::runtime::client::{ApiRequest, Client};
 use crate::runtime::cmdlet::{
@@ -18,56 +18,11 @@ pub static META: CmdletMeta = CmdletMeta {
     default_set: "Start",
     sets: &["Start", "StartViaIdentity"],
     params: &[
-        ParamMeta {
-            name: "Break",
-            aliases: &[],
-            ty: ParamType::Switch,
-            type_name: "System.Management.Automation.SwitchParameter",
-            sets: Sets::All {
-                mandatory: false,
-                from_pipeline: false,
-            },
-        },
-        ParamMeta {
-            name: "Confirm",
-            aliases: &["cf"],
-            ty: ParamType::Switch,
-            type_name: "System.Management.Automation.SwitchParameter",
-            sets: Sets::All {
-                mandatory: false,
-                from_pipeline: false,
-            },
-        },
-        ParamMeta {
-            name: "Headers",
-            aliases: &[],
-            ty: ParamType::Dictionary,
-            type_name: "System.Collections.IDictionary",
-            sets: Sets::All {
-                mandatory: false,
-                from_pipeline: true,
-            },
-        },
-        ParamMeta {
-            name: "HttpPipelineAppend",
-            aliases: &[],
-            ty: ParamType::PipelineSteps,
-            type_name: "Microsoft.Graph.Beta.PowerShell.Runtime.SendAsyncStep[]",
-            sets: Sets::All {
-                mandatory: false,
-                from_pipeline: false,
-            },
-        },
-        ParamMeta {
-            name: "HttpPipelinePrepend",
-            aliases: &[],
-            ty: ParamType::PipelineSteps,
-            type_name: "Microsoft.Graph.Beta.PowerShell.Runtime.SendAsyncStep[]",
-            sets: Sets::All {
-                mandatory: false,
-                from_pipeline: false,
-            },
-        },
+        super::common::BREAK_,
+        super::common::CONFIRM,
+        super::common::HEADERS,
+        super::common::HTTP_PIPELINE_APPEND,
+        super::common::HTTP_PIPELINE_PREPEND,
         ParamMeta {
             name: "InputObject",
             aliases: &[],
@@ -83,56 +38,11 @@ pub static META: CmdletMeta = CmdletMeta {
                 ],
             ),
         },
-        ParamMeta {
-            name: "PassThru",
-            aliases: &[],
-            ty: ParamType::Switch,
-            type_name: "System.Management.Automation.SwitchParameter",
-            sets: Sets::All {
-                mandatory: false,
-                from_pipeline: false,
-            },
-        },
-        ParamMeta {
-            name: "Proxy",
-            aliases: &[],
-            ty: ParamType::Uri,
-            type_name: "System.Uri",
-            sets: Sets::All {
-                mandatory: false,
-                from_pipeline: false,
-            },
-        },
-        ParamMeta {
-            name: "ProxyCredential",
-            aliases: &[],
-            ty: ParamType::Credential,
-            type_name: "System.Management.Automation.PSCredential",
-            sets: Sets::All {
-                mandatory: false,
-                from_pipeline: false,
-            },
-        },
-        ParamMeta {
-            name: "ProxyUseDefaultCredentials",
-            aliases: &[],
-            ty: ParamType::Switch,
-            type_name: "System.Management.Automation.SwitchParameter",
-            sets: Sets::All {
-                mandatory: false,
-                from_pipeline: false,
-            },
-        },
-        ParamMeta {
-            name: "ResponseHeadersVariable",
-            aliases: &["RHV"],
-            ty: ParamType::String,
-            type_name: "System.String",
-            sets: Sets::All {
-                mandatory: false,
-                from_pipeline: false,
-            },
-        },
+        super::common::PASS_THRU,
+        super::common::PROXY,
+        super::common::PROXY_CREDENTIAL,
+        super::common::PROXY_USE_DEFAULT_CREDENTIALS,
+        super::common::RESPONSE_HEADERS_VARIABLE,
         ParamMeta {
             name: "ServicePrincipalId",
             aliases: &[],
@@ -163,16 +73,7 @@ pub static META: CmdletMeta = CmdletMeta {
                 ],
             ),
         },
-        ParamMeta {
-            name: "WhatIf",
-            aliases: &["wi"],
-            ty: ParamType::Switch,
-            type_name: "System.Management.Automation.SwitchParameter",
-            sets: Sets::All {
-                mandatory: false,
-                from_pipeline: false,
-            },
-        },
+        super::common::WHAT_IF,
     ],
 };
 /// The help document, as `Get-Help` would show it.
