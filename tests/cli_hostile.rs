@@ -134,8 +134,6 @@ async fn unknown_and_malformed_switches_exit_2() {
         (&["-ApplicationId", "a", "-SynchronizationJobId", "j", "-HttpPipelinePrepend", "{"], ""),
         (&["-InputObject", "{not json", "-PassThru"], ""),
         (&["-InputObject", "[1,", "-PassThru"], ""),
-        (&["-ApplicationId", "..", "-SynchronizationJobId", "j"], ""),
-        (&["-ApplicationId", "", "-SynchronizationJobId", "j"], ""),
     ];
     for (args, expected) in cases {
         let mut all = vec![APP];
@@ -149,6 +147,13 @@ async fn unknown_and_malformed_switches_exit_2() {
         let out = run(&server, os(args), Vec::new()).await;
         assert!(matches!(out.code, Some(0 | 2)), "{args:?}: {out:?}");
         assert!(!out.stderr.contains("panicked"), "{args:?}: {out:?}");
+    }
+    // Ids the runtime refuses after binding (status 1, as a cmdlet error),
+    // still before anything is sent.
+    for id in ["..", ".", ""] {
+        let out = run(&server, os(&[APP, "-ApplicationId", id, "-SynchronizationJobId", "j"]), Vec::new()).await;
+        assert!(matches!(out.code, Some(1 | 2)), "{id:?}: {out:?}");
+        assert!(out.stderr.contains("not sent") || out.stderr.contains("ParameterArgumentValidationError"), "{id:?}: {out:?}");
     }
     assert_nothing_sent(&server, "switches").await;
 }
@@ -269,7 +274,6 @@ async fn json_that_binds_nothing_exits_2() {
         ("[]", "MissingMandatoryParameter"),
         ("\"text\"", "InputObjectNotBound"),
         ("42", "InputObjectNotBound"),
-        ("{\"Bogus\": 1}", "InputObjectNotBound"),
     ];
     for (stdin, expected) in cases {
         let out = run(&server, os(&[APP]), stdin.as_bytes().to_vec()).await;
@@ -284,24 +288,29 @@ async fn hostile_environment_exits_2_without_printing_the_token() {
     let server = graph().await;
     let uri = server.uri();
     let args = os(&[APP, "-ApplicationId", "a", "-SynchronizationJobId", "j"]);
-    let cases: Vec<(&str, Vec<(&str, String)>, &str)> = vec![
+    type Case<'a> = (&'a str, Vec<(&'a str, String)>, &'a str);
+    let cases: Vec<Case> = vec![
         ("a token with a newline", vec![("MG_GRAPH_BASE_URL", uri.clone()), ("MG_ACCESS_TOKEN", format!("{TOKEN}\nX-Evil: 1"))], "not allowed in an HTTP header"),
-        ("a token with a NUL-free control", vec![("MG_GRAPH_BASE_URL", uri.clone()), ("MG_ACCESS_TOKEN", format!("{TOKEN}\u{7}"))], "not allowed in an HTTP header"),
+        ("a token with a control character", vec![("MG_GRAPH_BASE_URL", uri.clone()), ("MG_ACCESS_TOKEN", format!("{TOKEN}\u{7}"))], "not allowed in an HTTP header"),
         ("no token", vec![("MG_GRAPH_BASE_URL", uri.clone())], "MG_ACCESS_TOKEN"),
         ("a base URL that does not parse", vec![("MG_GRAPH_BASE_URL", "http://[::1".to_owned()), ("MG_ACCESS_TOKEN", TOKEN.to_owned())], "base URL"),
         ("an ftp base URL", vec![("MG_GRAPH_BASE_URL", "ftp://example.com/".to_owned()), ("MG_ACCESS_TOKEN", TOKEN.to_owned())], "base URL"),
         ("a relative base URL", vec![("MG_GRAPH_BASE_URL", "/beta".to_owned()), ("MG_ACCESS_TOKEN", TOKEN.to_owned())], "base URL"),
-        ("a proxy variable that does not parse", vec![("MG_GRAPH_BASE_URL", uri.clone()), ("MG_ACCESS_TOKEN", TOKEN.to_owned()), ("MG_PROXY_PASSWORD", "p".to_owned())], ""),
+        ("-ProxyCredential without -Proxy", vec![("MG_GRAPH_BASE_URL", uri.clone()), ("MG_ACCESS_TOKEN", TOKEN.to_owned()), ("MG_PROXY_PASSWORD", "p".to_owned())], ""),
     ];
     for (what, env, expected) in cases {
-        let env: Vec<(&str, &str)> = env.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        let args = if what.starts_with("a proxy") {
+        let args = if what.starts_with("-ProxyCredential") {
             os(&[APP, "-ApplicationId", "a", "-SynchronizationJobId", "j", "-ProxyCredential", "user"])
         } else {
             args.clone()
         };
-        let out = tokio::task::spawn_blocking(move || exec(&args, Vec::new(), &env)).await.expect("runner");
-        if what.starts_with("a proxy") {
+        let out = tokio::task::spawn_blocking(move || {
+            let env: Vec<(&str, &str)> = env.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            exec(&args, Vec::new(), &env)
+        })
+        .await
+        .expect("runner");
+        if what.starts_with("-ProxyCredential") {
             // -ProxyCredential without -Proxy: whatever the binder says, nothing is sent.
             assert!(matches!(out.code, Some(1 | 2)), "{what}: {out:?}");
             continue;

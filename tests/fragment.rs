@@ -8,7 +8,8 @@ use codegen::{Config, SpecInput};
 
 const MODULE: &str = "applications-2024-03-12.yml";
 const START: [&str; 2] = [r"application\.synchronization\.job_start", r"servicePrincipal\.synchronization\.job_start"];
-const CMDLETS: [&str; 2] = ["Start-MgBetaApplicationSynchronizationJob", "Start-MgBetaServicePrincipalSynchronizationJob"];
+const CMDLETS: [&str; 2] =
+    ["Start-MgBetaApplicationSynchronizationJob", "Start-MgBetaServicePrincipalSynchronizationJob"];
 
 fn module(test: &str) -> Option<SpecInput> {
     let path = tests::graph_specs_dir(test)?.join("graph-beta").join(MODULE);
@@ -46,7 +47,10 @@ fn the_start_fragment_generates_the_whole_modules_cmdlets_and_identity() {
     let ids: Vec<&str> = fragment.operations.iter().map(|o| o.operation_id.as_str()).collect();
     assert_eq!(ids, ["application.synchronization.job_start", "servicePrincipal.synchronization.job_start"]);
     assert!(fragment.components.iter().any(|c| c == "responses/error"), "{:?}", fragment.components);
-    assert!(fragment.components.iter().all(|c| !c.starts_with("schemas/microsoft.graph.application")), "only what is referenced");
+    assert!(
+        fragment.components.iter().all(|c| !c.starts_with("schemas/microsoft.graph.application")),
+        "only what is referenced"
+    );
     assert!(fragment.spec.len() < whole.text.len() / 50, "{} bytes is not a fragment", fragment.spec.len());
     assert_eq!(codegen::fragment::extract(&whole, &patterns(&START)).ok().as_ref(), Some(&fragment), "deterministic");
 
@@ -76,14 +80,21 @@ fn the_start_fragment_generates_the_whole_modules_cmdlets_and_identity() {
 #[test]
 fn patterns_that_are_invalid_or_match_nothing_are_clear_errors() {
     let Some(whole) = module("patterns_that_are_invalid_or_match_nothing_are_clear_errors") else { return };
-    let err = codegen::fragment::extract(&whole, &patterns(&[r"application\.synchronization\.job_sta"])).expect_err("partial");
+    let err = codegen::fragment::extract(&whole, &patterns(&[r"application\.synchronization\.job_sta"]))
+        .expect_err("partial");
     let text = err.to_string();
-    assert!(text.starts_with(&format!("error: {MODULE}#/paths: no operationId matches `application\\.synchronization\\.job_sta`")), "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "error: {MODULE}#/paths: no operationId matches `application\\.synchronization\\.job_sta`"
+        )),
+        "{text}"
+    );
     assert!(text.contains("did you mean `application.synchronization.job_start`"), "{text}");
     let err = codegen::fragment::extract(&whole, &patterns(&["job_start(", "nothing_like_this"])).expect_err("bad");
     assert_eq!(err.diagnostics.len(), 1, "a bad regex stops before matching: {err}");
     assert!(err.to_string().contains("`job_start(` is not a valid regular expression"), "{err}");
-    let err = codegen::fragment::extract(&whole, &patterns(&[START[0], "nothing_like_this", "nor.this"])).expect_err("none");
+    let err =
+        codegen::fragment::extract(&whole, &patterns(&[START[0], "nothing_like_this", "nor.this"])).expect_err("none");
     assert_eq!(err.diagnostics.len(), 2, "every pattern that matches nothing is named: {err}");
     assert!(err.diagnostics.iter().all(|d| d.file == MODULE && d.pointer == "/paths"), "{err}");
 }

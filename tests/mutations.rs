@@ -194,10 +194,8 @@ fn replace_nth(value: &mut serde_yaml::Value, target: &mut usize, with: &serde_y
                     map.remove(&key);
                     return true;
                 }
-                if let Some(child) = map.get_mut(&key) {
-                    if replace_nth(child, target, with, remove) {
-                        return true;
-                    }
+                if map.get_mut(&key).is_some_and(|child| replace_nth(child, target, with, remove)) {
+                    return true;
                 }
             }
             false

@@ -27,7 +27,7 @@ use serde_yaml::{Mapping, Value};
 
 use crate::error::{Diagnostic, Error, Pointer};
 use crate::ir::PathPart;
-use crate::load::{parse_yaml, sha256_hex, SpecInput};
+use crate::load::{SpecInput, parse_yaml, sha256_hex};
 use crate::lower::operations::parse_template;
 
 /// The methods a path item can hold, in the order the IR sorts them.
@@ -72,7 +72,11 @@ pub fn extract(input: &SpecInput, patterns: &[String]) -> Result<Fragment, Error
     let paths = paths_of(file, &doc)?;
     let mut diagnostics = Vec::new();
     if patterns.is_empty() {
-        return Err(Error::single(file, "/paths", "no operation pattern given: name at least one operationId or regex"));
+        return Err(Error::single(
+            file,
+            "/paths",
+            "no operation pattern given: name at least one operationId or regex",
+        ));
     }
     let compiled: Vec<Regex> = patterns
         .iter()
@@ -80,7 +84,11 @@ pub fn extract(input: &SpecInput, patterns: &[String]) -> Result<Fragment, Error
             Ok(re) => Some(re),
             Err(e) => {
                 let reason = e.to_string().lines().last().unwrap_or_default().trim().to_owned();
-                diagnostics.push(diagnostic(file, "/paths", format!("`{p}` is not a valid regular expression: {reason}")));
+                diagnostics.push(diagnostic(
+                    file,
+                    "/paths",
+                    format!("`{p}` is not a valid regular expression: {reason}"),
+                ));
                 None
             }
         })
@@ -314,7 +322,11 @@ fn closure(
             continue;
         }
         let Some(target) = components.and_then(|c| c.get(kind.as_str())).and_then(|t| t.get(name.as_str())) else {
-            diagnostics.push(diagnostic(file, at.to_string(), format!("`$ref: {reference}` points at nothing: no such component")));
+            diagnostics.push(diagnostic(
+                file,
+                at.to_string(),
+                format!("`$ref: {reference}` points at nothing: no such component"),
+            ));
             continue;
         };
         collect_refs(target, &Pointer::root().join("components").join(&kind).join(&name), &mut queue);
@@ -326,12 +338,16 @@ fn closure(
 /// `#/components/<kind>/<name>[/...]` -> (kind, name), unescaped.
 fn component_of(reference: &str) -> Result<(String, String), String> {
     let Some(local) = reference.strip_prefix('#') else {
-        return Err(format!("`$ref: {reference}` is not a local reference (#/components/...); external references cannot be extracted"));
+        return Err(format!(
+            "`$ref: {reference}` is not a local reference (#/components/...); external references cannot be extracted"
+        ));
     };
     let mut segments = local.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~"));
     match (segments.next().as_deref(), segments.next(), segments.next()) {
         (Some("components"), Some(kind), Some(name)) if !kind.is_empty() && !name.is_empty() => Ok((kind, name)),
-        _ => Err(format!("`$ref: {reference}` does not name a component (#/components/<kind>/<name>); only those can be extracted")),
+        _ => Err(format!(
+            "`$ref: {reference}` does not name a component (#/components/<kind>/<name>); only those can be extracted"
+        )),
     }
 }
 
@@ -436,7 +452,8 @@ fn resolve_parameter<'d>(components: Option<&'d Mapping>, mut value: &'d Value) 
 /// make it again.
 fn fragment_header(input: &SpecInput, patterns: &[String], operations: &[SelectedOperation]) -> String {
     let source = base_name(&input.file);
-    let selectors: Vec<String> = patterns.iter().map(|p| format!("--operation '{}'", p.replace('\'', r"'\''"))).collect();
+    let selectors: Vec<String> =
+        patterns.iter().map(|p| format!("--operation '{}'", p.replace('\'', r"'\''"))).collect();
     let mut header = format!(
         "# Fragment of {source}\n# (sha256:{}), extracted by\n#   cargo xtask fragment --from {source} {}\n# Operations:\n",
         sha256_hex(&input.text),
@@ -552,10 +569,11 @@ security: [{oauth: []}]
     #[test]
     fn identity_keys_cover_every_operation_of_the_module() {
         let keys = identity_keys(&input(DOC)).expect("keys");
-        let expected: BTreeMap<String, String> = [("key", "Alternate key"), ("other-id", "The other"), ("thing-id", "The thing")]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
+        let expected: BTreeMap<String, String> =
+            [("key", "Alternate key"), ("other-id", "The other"), ("thing-id", "The thing")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
         assert_eq!(keys, expected);
         let text = identity_keys_yaml("dir/module.yml", &keys).expect("yaml");
         assert!(text.starts_with("# Module-wide identity keys of module.yml"), "{text}");
@@ -600,6 +618,11 @@ security: [{oauth: []}]
     fn not_an_openapi_document() {
         assert!(extract(&input("- a\n"), &["x".into()]).expect_err("list").to_string().contains("not a YAML mapping"));
         assert!(extract(&input("a: 1\n"), &["x".into()]).expect_err("no version").to_string().contains("`openapi`"));
-        assert!(extract(&input("openapi: 3.0.1\n"), &["x".into()]).expect_err("no paths").to_string().contains("no `paths`"));
+        assert!(
+            extract(&input("openapi: 3.0.1\n"), &["x".into()])
+                .expect_err("no paths")
+                .to_string()
+                .contains("no `paths`")
+        );
     }
 }

@@ -1,9 +1,12 @@
 //! Load: spec text -> `openapiv3::OpenAPI`, with errors that point at the node.
 //!
-//! The text is parsed twice over: first into a YAML value (syntax errors carry
-//! a line and column, alias bombs and runaway nesting are refused by
-//! serde_yaml's own limits), then into the typed document through
-//! serde_path_to_error, so a shape error names the JSON pointer of the node.
+//! The text is read three times over: a scan that keeps nothing (it bounds
+//! the nodes aliases may expand to and counts operations, so hostile input
+//! is refused before it costs memory; serde_yaml's recursion limit of 128
+//! bounds nesting), then a YAML value (syntax errors carry a line and
+//! column; keys openapiv3 would silently drop are refused), then the typed
+//! document through serde_path_to_error, so a shape error names the JSON
+//! pointer of the node.
 
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -61,9 +64,13 @@ pub fn load(input: &SpecInput) -> Result<Loaded, Error> {
     let value: serde_yaml::Value = serde_yaml::from_str(&input.text).map_err(|e| syntax_error(file, &e))?;
     check_version(file, &value)?;
     check_keys(file, &value)?;
-    let doc: openapiv3::OpenAPI = match from_value(file, value.clone()) {
+    // Borrowed, not cloned: the value of a large document is large.
+    let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(&value) {
         Ok(doc) => doc,
-        Err(coarse) => return Err(refine(file, &value).unwrap_or(coarse)),
+        Err(e) => {
+            let coarse = Error::single(file, path_to_pointer(e.path()).to_string(), shorten(&e.inner().to_string()));
+            return Err(refine(file, &value).unwrap_or(coarse));
+        }
     };
     Ok(Loaded { file: file.to_owned(), doc, sha256: sha256_hex(&input.text) })
 }
@@ -347,7 +354,7 @@ fn shorten(message: &str) -> String {
 fn refine(file: &str, doc: &serde_yaml::Value) -> Option<Error> {
     use openapiv3::{Operation, Parameter, PathItem, ReferenceOr, RequestBody, Response, Schema};
     fn fails<T: DeserializeOwned>(value: &serde_yaml::Value) -> Option<(Pointer, String)> {
-        serde_path_to_error::deserialize::<_, T>(value.clone())
+        serde_path_to_error::deserialize::<_, T>(value)
             .err()
             .map(|e| (path_to_pointer(e.path()), shorten(&e.inner().to_string())))
     }

@@ -106,15 +106,13 @@ pub fn run(args: &FragmentArgs, root: &Path) -> ExitCode {
         return crate::fail(&format!("{e}; {out} was restored to its previous contents"));
     }
     let keys = fragment.identity_keys.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).count();
-    println!(
-        "{out}/{file_name}: {} operations, {} components",
-        fragment.operations.len(),
-        fragment.components.len()
-    );
+    println!("{out}/{file_name}: {} operations, {} components", fragment.operations.len(), fragment.components.len());
     for op in &fragment.operations {
         println!("  {} {} ({})", op.method.to_uppercase(), op.path, op.operation_id);
     }
-    println!("{out}/{IDENTITY_KEYS_FILE}: {keys} identity keys (name it with `identity-keys-file:` in the configuration)");
+    println!(
+        "{out}/{IDENTITY_KEYS_FILE}: {keys} identity keys (name it with `identity-keys-file:` in the configuration)"
+    );
     ExitCode::SUCCESS
 }
 
@@ -141,7 +139,10 @@ mod tests {
     #[test]
     fn names_are_plain_stems() {
         let with = |name: &str| FragmentArgs { name: Some(name.into()), ..Default::default() }.file_name();
-        assert_eq!(with("applications.synchronization-start").as_deref(), Ok("applications.synchronization-start.yaml"));
+        assert_eq!(
+            with("applications.synchronization-start").as_deref(),
+            Ok("applications.synchronization-start.yaml")
+        );
         assert_eq!(with("x.yml").as_deref(), Ok("x.yaml"));
         assert!(with("../x").is_err());
         assert!(with("identity-keys").is_err());

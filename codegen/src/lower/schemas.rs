@@ -215,8 +215,11 @@ impl<'a> SchemaLowering<'a> {
                 }
             }
             SchemaKind::Type(Type::Object(object)) => {
+                // A set, not a scan of `fields`: objects with 100,000
+                // properties must not take quadratic time.
+                let mut known: BTreeSet<String> = fields.iter().map(|f| f.wire_name.clone()).collect();
                 for (wire, prop) in &object.properties {
-                    if fields.iter().any(|f: &Field| &f.wire_name == wire) {
+                    if !known.insert(wire.clone()) {
                         continue; // a derived type restating a base property
                     }
                     let here = pointer.join("properties").join(wire);
