@@ -208,7 +208,6 @@ async fn a_megabyte_of_arguments_exits_2() {
 /// URI limit (64 KiB) is what stops it today, reported as a transport
 /// error with status 1; a usage error (status 2) is what this asks for.
 #[tokio::test]
-#[ignore = "known bug: a 128 KiB id ends in `HTTP transport error: builder error` with status 1, not a usage error"]
 async fn an_id_too_long_for_a_url_is_a_usage_error() {
     let server = graph().await;
     let id = "a".repeat(130_000);

@@ -479,6 +479,9 @@ impl std::fmt::Debug for Client {
     }
 }
 
+/// Longest URL sent; `http::Uri` refuses anything from 65,535 bytes up.
+const MAX_URL_BYTES: usize = 65_000;
+
 /// What a generated operation sends.
 #[derive(Debug, Clone)]
 pub struct ApiRequest {
@@ -719,6 +722,15 @@ impl Client {
             // A next-link path already carries its own query.
             url.push(if request.path.contains('?') { '&' } else { '?' });
             url.push_str(&query);
+        }
+        // The HTTP stack cannot carry a URI longer than this; say so plainly
+        // (nothing is sent) rather than failing deep inside it.
+        if url.len() > MAX_URL_BYTES {
+            return Err(Error::InvalidArgument(format!(
+                "The request URL for {} would be {} bytes, more than the {MAX_URL_BYTES} an HTTP request can carry; nothing was sent.",
+                request.path_template,
+                url.len()
+            )));
         }
         let url = reqwest::Url::parse(&url).map_err(|e| {
             Error::InvalidArgument(format!(

@@ -4,6 +4,21 @@
 use crate::ir::Api;
 use crate::render::Provenance;
 
+/// Text for a TOML basic string: quotes, backslashes and control
+/// characters escaped, so a hostile title cannot break the manifest.
+fn toml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn features(api: &Api) -> String {
     let all: std::collections::BTreeSet<&str> = api.operations.iter().map(|o| o.feature.as_str()).collect();
     let quoted: Vec<String> = all.iter().map(|f| format!("\"{f}\"")).collect();
@@ -50,9 +65,9 @@ uuid = {{ version = "1", features = ["v4"] }}
 {features}"#,
         features = features(api),
         header = provenance.hash_header(),
-        name = k.name,
-        version = k.version,
-        description = k.description.replace('\\', "\\\\").replace('"', "\\\""),
-        binary = k.binary,
+        name = toml_escape(&k.name),
+        version = toml_escape(&k.version),
+        description = toml_escape(&k.description),
+        binary = toml_escape(&k.binary),
     )
 }

@@ -203,7 +203,16 @@ fn cmdlet(api: &Api, c: &Cmdlet) -> TokenStream {
             }
         } else {
             for p in op.params.iter().filter(|p| p.location == Location::Path) {
-                let Some(cp) = c.params.iter().find(|cp| matches!(&cp.kind, ParamKind::Operation { wire_name, location: Location::Path, .. } if wire_name == &p.wire_name)) else { continue };
+                // Operations merged into one cmdlet may spell a key differently
+                // on the wire (`{thing-id}`, `{thingId}`): fall back to the
+                // PowerShell name the parameter was merged under.
+                let in_set = |cp: &&CmdletParam| cp.sets.as_ref().is_some_and(|l| l.iter().any(|m| m.set == set.name));
+                let is_path = |cp: &&CmdletParam| matches!(&cp.kind, ParamKind::Operation { location: Location::Path, .. });
+                let by_wire = c.params.iter().filter(in_set).filter(is_path).find(|cp| {
+                    matches!(&cp.kind, ParamKind::Operation { wire_name, .. } if wire_name == &p.wire_name)
+                });
+                let by_name = || c.params.iter().filter(in_set).filter(is_path).find(|cp| cp.name.eq_ignore_ascii_case(&p.ps_name));
+                let Some(cp) = by_wire.or_else(by_name) else { continue };
                 let field = ident(&cp.rust_name);
                 let ps = &cp.name;
                 let doc = format!(" `-{}`: {}", cp.name, cp.description);
