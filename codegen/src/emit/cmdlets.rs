@@ -11,15 +11,17 @@ use super::File;
 use crate::ir::{Api, Cmdlet, CmdletParam, Location, Operation, ParamKind, ParamSet, Success};
 use crate::render::{rust_file, Provenance};
 
-pub(super) fn files(api: &Api, provenance: &Provenance) -> Vec<File> {
-    let mut files: Vec<File> = api
-        .cmdlets
-        .iter()
-        .map(|c| File { path: format!("src/cmdlets/{}.rs", c.module_name), contents: rust_file(provenance, cmdlet(api, c)) })
-        .collect();
-    files.push(File { path: "src/cmdlets/mod.rs".into(), contents: rust_file(provenance, registry(api)) });
-    files.push(File { path: "src/cmdlets/common.rs".into(), contents: rust_file(provenance, common_module(api)) });
-    files
+/// One cmdlet's module.
+pub(super) fn file(api: &Api, c: &Cmdlet, provenance: &Provenance) -> File {
+    File { path: format!("src/cmdlets/{}.rs", c.module_name), contents: rust_file(provenance, cmdlet(api, c)) }
+}
+
+/// The registry and the shared common-parameter metadata.
+pub(super) fn shared_files(api: &Api, provenance: &Provenance) -> Vec<File> {
+    vec![
+        File { path: "src/cmdlets/mod.rs".into(), contents: rust_file(provenance, registry(api)) },
+        File { path: "src/cmdlets/common.rs".into(), contents: rust_file(provenance, common_module(api)) },
+    ]
 }
 
 /// `#[cfg(all(feature = ...))]` for a cmdlet: it needs every operation it calls.

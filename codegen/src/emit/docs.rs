@@ -32,11 +32,9 @@ const COMMON_PARAMETERS: &[&str] = &[
 const SWITCH_TYPE: &str = "System.Management.Automation.SwitchParameter";
 
 /// One help document per cmdlet: `docs/<Verb-Noun>.md`.
-pub(super) fn files(api: &Api, provenance: &Provenance) -> Vec<File> {
-    api.cmdlets
-        .iter()
-        .map(|c| File { path: format!("docs/{}.md", c.name), contents: document(api, c, provenance) })
-        .collect()
+/// One cmdlet's help document.
+pub(super) fn file(api: &Api, c: &Cmdlet, provenance: &Provenance) -> File {
+    File { path: format!("docs/{}.md", c.name), contents: document(api, c, provenance) }
 }
 
 /// A Markdown document built line by line. Pushing to a `String` cannot fail,
@@ -645,6 +643,7 @@ mod tests {
     #[test]
     fn documents_are_deterministic_and_tidy() {
         let api = sample_api();
+        let files = |api: &Api, p: &Provenance| -> Vec<File> { api.cmdlets.iter().map(|c| file(api, c, p)).collect() };
         let first = files(&api, &provenance());
         assert_eq!(first, files(&api, &provenance()));
         let text = &first[0].contents;

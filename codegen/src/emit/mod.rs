@@ -24,22 +24,65 @@ pub struct File {
     pub contents: String,
 }
 
-/// Every file of the generated crate, sorted by path.
+/// A unit of emitting work: it builds its own token streams (they cannot
+/// cross threads) and returns finished text.
+type Job<'a> = Box<dyn Fn() -> Vec<File> + Sync + 'a>;
+
+/// Every file of the generated crate, sorted by path. Files are rendered on
+/// every available core: parsing and printing dominate generation time.
 pub fn emit(api: &Api, provenance: &Provenance) -> Vec<File> {
-    let mut files = vec![
-        File { path: "Cargo.toml".into(), contents: cargo::manifest(api, provenance) },
-        File { path: "src/lib.rs".into(), contents: rust_file(provenance, lib_rs(api)) },
-        File { path: "src/models.rs".into(), contents: rust_file(provenance, models::emit(api)) },
-        File { path: "src/operations.rs".into(), contents: rust_file(provenance, operations::emit(api)) },
-        File { path: "src/identity.rs".into(), contents: rust_file(provenance, identity::emit(api)) },
-        File { path: "src/bin/main.rs".into(), contents: rust_file(provenance, bin_rs(api)) },
-        File { path: crate::surface::MANIFEST_FILE.into(), contents: crate::surface::manifest(api, provenance) },
+    let p = provenance;
+    let one = |path: &'static str, make: fn(&Api, &Provenance) -> String| -> Job<'_> {
+        Box::new(move || vec![File { path: path.into(), contents: make(api, p) }])
+    };
+    // Largest first, so the big single files do not end up last.
+    let mut jobs: Vec<Job<'_>> = vec![
+        one("src/models.rs", |a, p| rust_file(p, models::emit(a))),
+        one("src/operations.rs", |a, p| rust_file(p, operations::emit(a))),
+        one("src/identity.rs", |a, p| rust_file(p, identity::emit(a))),
+        one("src/lib.rs", |a, p| rust_file(p, lib_rs(a))),
+        one("src/bin/main.rs", |a, p| rust_file(p, bin_rs(a))),
+        one("Cargo.toml", cargo::manifest),
+        one(crate::surface::MANIFEST_FILE, crate::surface::manifest),
+        Box::new(move || runtime::files(p)),
+        Box::new(move || cmdlets::shared_files(api, p)),
     ];
-    files.extend(runtime::files(provenance));
-    files.extend(cmdlets::files(api, provenance));
-    files.extend(docs::files(api, provenance));
+    for cmdlet in &api.cmdlets {
+        jobs.push(Box::new(move || vec![cmdlets::file(api, cmdlet, p), docs::file(api, cmdlet, p)]));
+    }
+    let mut files = run_jobs(&jobs);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
+}
+
+/// Runs jobs on scoped threads that take the next job as they finish one;
+/// the result does not depend on the order, since the caller sorts it.
+fn run_jobs(jobs: &[Job<'_>]) -> Vec<File> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8).min(jobs.len().max(1));
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut out = Vec::new();
+        while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+            out.extend(job());
+        }
+        out
+    };
+    if threads <= 1 {
+        return work();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut files = work();
+        for handle in handles {
+            // A panicking emitter is a generator bug; keep it visible.
+            match handle.join() {
+                Ok(more) => files.extend(more),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        files
+    })
 }
 
 fn lib_rs(api: &Api) -> proc_macro2::TokenStream {
