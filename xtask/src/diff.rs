@@ -56,13 +56,11 @@ impl DiffArgs {
 pub fn run(args: &DiffArgs, root: &Path) -> ExitCode {
     let config = match &args.config {
         None => (codegen::Config::default(), "(default configuration)".to_owned()),
-        Some(path) => {
-            let name = crate::display(path, root);
-            match disk::read_text(path).and_then(|text| codegen::Config::parse(&name, &text).map_err(|e| e.to_string())) {
-                Ok(c) => (c, name),
-                Err(e) => return crate::fail(&e),
-            }
-        }
+        // The same loading as `codegen`, identity-keys-file included.
+        Some(path) => match crate::load_config(path, root) {
+            Ok(loaded) => loaded,
+            Err(e) => return crate::fail(&e),
+        },
     };
     let old = match load(&args.old, root, &config) {
         Ok(m) => m,
