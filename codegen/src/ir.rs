@@ -173,6 +173,9 @@ pub struct Body {
     /// Properties a PowerShell `Expanded` parameter set turns into
     /// parameters (empty when the body is not an object).
     pub properties: Vec<Field>,
+    /// For a body that is not JSON (an upload), its media type; the body
+    /// is then bytes read from `-InFile`.
+    pub raw_media_type: Option<String>,
 }
 
 /// What a successful call returns.
@@ -366,6 +369,8 @@ pub enum ParamKind {
     Paging,
     /// -OutFile of a cmdlet that returns a byte stream.
     OutFile,
+    /// -InFile of a cmdlet that uploads a byte stream.
+    InFile,
     /// One of the runtime's common parameters (by PowerShell name).
     Common,
 }

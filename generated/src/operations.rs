@@ -33,6 +33,7 @@ pub fn application_synchronization_job_start(
         query: ::std::vec::Vec::new(),
         headers: ::std::vec::Vec::new(),
         body: ::std::option::Option::None,
+        raw_body: ::std::option::Option::None,
     })
 }
 #[cfg(feature = "service-principals-actions")]
@@ -62,6 +63,7 @@ pub fn service_principal_synchronization_job_start(
         query: ::std::vec::Vec::new(),
         headers: ::std::vec::Vec::new(),
         body: ::std::option::Option::None,
+        raw_body: ::std::option::Option::None,
     })
 }
 impl Client {

@@ -498,6 +498,9 @@ pub struct ApiRequest {
     pub headers: Vec<(String, String)>,
     /// JSON body.
     pub body: Option<serde_json::Value>,
+    /// A body sent as bytes (an upload such as a `$value` PUT); its media
+    /// type travels in `headers` as `Content-Type`. Ignored when `body` is set.
+    pub raw_body: Option<Vec<u8>>,
 }
 
 impl ApiRequest {
@@ -514,6 +517,7 @@ impl ApiRequest {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            raw_body: None,
         }
     }
 }
@@ -758,6 +762,13 @@ impl Client {
                     .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             }
             *http_request.body_mut() = Some(bytes.into());
+        } else if let Some(bytes) = &request.raw_body {
+            if !http_request.headers().contains_key(CONTENT_TYPE) {
+                http_request
+                    .headers_mut()
+                    .insert(CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+            }
+            *http_request.body_mut() = Some(bytes.clone().into());
         }
         Ok(http_request)
     }

@@ -112,6 +112,21 @@ async fn json_body_is_sent_with_content_type() {
 }
 
 #[tokio::test]
+async fn raw_body_is_sent_as_bytes_with_its_media_type() {
+    let server = TestServer::always(Reply::status(204)).await;
+    let client = builder(&server).build().unwrap();
+    let mut request = ApiRequest::new(Method::PUT, "/applications/{application-id}/logo", "/applications/a/logo");
+    let bytes: Vec<u8> = (0..=255u8).collect();
+    request.headers.push(("Content-Type".into(), "image/png".into()));
+    request.raw_body = Some(bytes.clone());
+    client.send(request, &RequestOptions::default()).await.unwrap();
+    let r = &server.requests()[0];
+    assert_eq!(r.method, "PUT");
+    assert_eq!(r.header("content-type"), Some("image/png"));
+    assert_eq!(r.body, bytes, "every byte value arrives unchanged");
+}
+
+#[tokio::test]
 async fn hostile_ids_arrive_as_exactly_one_segment() {
     let server = TestServer::always(Reply::status(204)).await;
     let client = builder(&server).build().unwrap();

@@ -224,7 +224,19 @@ fn cmdlet(api: &Api, c: &Cmdlet) -> TokenStream {
                 args.push(quote! { #field });
             }
         }
-        if let Some(body) = &op.body {
+        if op.body.as_ref().is_some_and(|b| b.raw_media_type.is_some()) {
+            fields.push(quote! {
+                /// `-InFile`: the file whose bytes are uploaded.
+                in_file: ::std::string::String,
+            });
+            field_names.push(ident("in_file"));
+            binds.push(quote! { in_file: crate::runtime::cmdlet::take_string(bound, "InFile").unwrap_or_default(), });
+            key_lets.push(quote! {
+                let body = ::std::fs::read(in_file)
+                    .map_err(|e| Error::InvalidArgument(::std::format!("cannot read -InFile {in_file}: {e}")))?;
+            });
+            args.push(quote! { &body });
+        } else if let Some(body) = &op.body {
             let ty = rust_type(&body.ty);
             let doc = if set.expanded {
                 " The request body, given property by property (`-<Property>` and -AdditionalProperties)."

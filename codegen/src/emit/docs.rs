@@ -221,7 +221,7 @@ fn syntax_rank(api: &Api, set: &ParamSet, param: &CmdletParam, mandatory: bool) 
                     .map_or(usize::MAX, |i| i + 1),
                 // Body parameters come after the keys and query options.
                 ParamKind::Body | ParamKind::BodyProperty { .. } | ParamKind::AdditionalProperties => usize::MAX - 2,
-                ParamKind::Paging | ParamKind::OutFile => usize::MAX - 1,
+                ParamKind::Paging | ParamKind::OutFile | ParamKind::InFile => usize::MAX - 1,
                 ParamKind::Common => usize::MAX,
             };
             (group(false), position, name)

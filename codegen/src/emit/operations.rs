@@ -53,7 +53,10 @@ pub(super) fn arguments(op: &Operation) -> (Vec<TokenStream>, Vec<proc_macro2::I
         names.push(name);
     }
     if let Some(body) = &op.body {
-        let ty = rust_type(&body.ty);
+        let ty = match body.raw_media_type {
+            Some(_) => quote! { [u8] },
+            None => rust_type(&body.ty),
+        };
         decls.push(quote! { body: &#ty });
         names.push(ident("body"));
     }
@@ -128,12 +131,21 @@ fn builder(op: &Operation) -> TokenStream {
             pub struct #st { #(#fields)* }
         }
     });
-    let body_expr = match &op.body {
-        Some(_) => quote! {
-            ::std::option::Option::Some(::serde_json::to_value(body).map_err(|e| Error::InvalidArgument(e.to_string()))?)
-        },
-        None => quote! { ::std::option::Option::None },
+    let (body_expr, raw_body_expr) = match &op.body {
+        Some(body) if body.raw_media_type.is_some() => {
+            (quote! { ::std::option::Option::None }, quote! { ::std::option::Option::Some(body.to_vec()) })
+        }
+        Some(_) => (
+            quote! {
+                ::std::option::Option::Some(::serde_json::to_value(body).map_err(|e| Error::InvalidArgument(e.to_string()))?)
+            },
+            quote! { ::std::option::Option::None },
+        ),
+        None => (quote! { ::std::option::Option::None }, quote! { ::std::option::Option::None }),
     };
+    if let Some(media) = op.body.as_ref().and_then(|b| b.raw_media_type.as_ref()) {
+        headers.push(quote! { list.push(("Content-Type".to_owned(), #media.to_owned())); });
+    }
     let query_expr = list_expr(&query);
     let header_expr = list_expr(&headers);
     quote! {
@@ -151,6 +163,7 @@ fn builder(op: &Operation) -> TokenStream {
                 query: #query_expr,
                 headers: #header_expr,
                 body: #body_expr,
+                raw_body: #raw_body_expr,
             })
         }
     }

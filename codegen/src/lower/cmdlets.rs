@@ -162,7 +162,12 @@ fn build_cmdlet(
             );
             join(&mut params, template, member(true, true));
         }
-        if let Some(body) = &op.body {
+        if let Some(body) = op.body.as_ref().filter(|b| b.raw_media_type.is_some()) {
+            let description = body.description.clone().unwrap_or_default();
+            let text = format!("Path of the file whose bytes are uploaded. {description}").trim_end().to_owned();
+            let template = param("InFile", Vec::new(), "System.String", "String", ParamKind::InFile, text);
+            join(&mut params, template, member(true, false));
+        } else if let Some(body) = &op.body {
             if set.expanded {
                 for field in &body.properties {
                     let name = pascal_case(&field.wire_name);

@@ -369,9 +369,8 @@ fn lower_success(
     Success::NoContent
 }
 
-/// The JSON request body. Bodies of other media types (a byte stream for a
-/// `$value` PUT) are not sent by this generator yet; such an operation is
-/// generated without a body.
+/// The request body: JSON when the operation accepts it, else bytes of the
+/// first declared media type (a `$value` or logo PUT).
 fn lower_body(
     doc: &OpenAPI,
     op: &OaOperation,
@@ -388,14 +387,24 @@ fn lower_body(
             return None;
         }
     };
-    let (media_type, content) = body.content.iter().find(|(k, _)| k.starts_with("application/json"))?;
+    let Some((media_type, content)) = body.content.iter().find(|(k, _)| k.starts_with("application/json")) else {
+        // Not JSON: an upload of bytes in the first declared media type.
+        let (media_type, _) = body.content.iter().next()?;
+        return Some(Body {
+            ty: TypeRef::Any,
+            required: body.required,
+            description: body.description.clone(),
+            properties: Vec::new(),
+            raw_media_type: Some(media_type.clone()),
+        });
+    };
     let schema_ptr = here.join("content").join(media_type).join("schema");
     let ty = match &content.schema {
         Some(ReferenceOr::Reference { reference }) => schemas.reference(reference, &schema_ptr, sink),
         Some(ReferenceOr::Item(s)) => schemas.type_of(s, &format!("{id}_request_body"), &schema_ptr, sink, 0),
         None => TypeRef::Any,
     };
-    Some(Body { ty, required: body.required, description: body.description.clone(), properties: Vec::new() })
+    Some(Body { ty, required: body.required, description: body.description.clone(), properties: Vec::new(), raw_media_type: None })
 }
 
 /// `applications.Actions` -> `applications-actions`: a Cargo feature name,
