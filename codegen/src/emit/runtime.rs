@@ -8,8 +8,10 @@ use crate::render::Provenance;
 /// (file name in the runtime crate, its text).
 const SOURCES: &[(&str, &str)] = &[
     ("lib.rs", include_str!("../../runtime/src/lib.rs")),
+    ("bind.rs", include_str!("../../runtime/src/bind.rs")),
     ("binder.rs", include_str!("../../runtime/src/binder.rs")),
     ("cli.rs", include_str!("../../runtime/src/cli.rs")),
+    ("cli_args.rs", include_str!("../../runtime/src/cli_args.rs")),
     ("client.rs", include_str!("../../runtime/src/client.rs")),
     ("cmdlet.rs", include_str!("../../runtime/src/cmdlet.rs")),
     ("error.rs", include_str!("../../runtime/src/error.rs")),

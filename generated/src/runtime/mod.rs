@@ -8,8 +8,10 @@
 //! `super::` paths and use only dependencies the generated crate also has.
 #![warn(missing_docs)]
 
+pub mod bind;
 pub mod binder;
 pub mod cli;
+pub mod cli_args;
 pub mod client;
 pub mod cmdlet;
 pub mod error;
