@@ -3,11 +3,9 @@
 //! (wiremock). Every run is also checked for leaked secrets.
 
 use std::ffi::OsString;
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
 
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -19,26 +17,8 @@ const SP: &str = "Start-MgBetaServicePrincipalSynchronizationJob";
 const START: &str = "/applications/app-1/synchronization/jobs/job-1/microsoft.graph.start";
 const WHAT_IF: &str = "What if: Performing the operation \"Start-MgBetaApplicationSynchronizationJob_Start\" on target \"Call remote 'POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start' operation\".";
 
-/// Builds the binary once per test run, with the same cargo and target
-/// directory as the tests themselves.
 fn binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the workspace");
-        // A relative CARGO_TARGET_DIR is taken as relative to the workspace,
-        // where cargo is normally run from (the tests run in tests/).
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(|dir| workspace.join(dir))
-            .unwrap_or_else(|| workspace.join("target"));
-        let built = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "-p", "mg-beta-applications", "--bin", "mgbeta"])
-            .current_dir(workspace)
-            .env("CARGO_TARGET_DIR", &target)
-            .output()
-            .expect("cargo runs");
-        assert!(built.status.success(), "building mgbeta failed:\n{}", String::from_utf8_lossy(&built.stderr));
-        target.join("debug").join(format!("mgbeta{}", std::env::consts::EXE_SUFFIX))
-    })
+    tests::mgbeta_binary()
 }
 
 /// What a run of the binary left behind.
@@ -88,44 +68,16 @@ impl Run {
 fn exec(run: Run) -> Out {
     let mut command = Command::new(binary());
     // A clean environment: no proxy variables or MG_ settings of the host.
-    command.args(&run.args).env_clear().stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command.args(&run.args).env_clear();
     for (name, value) in &run.env {
         match value {
             Some(value) => command.env(name, value),
             None => command.env_remove(name),
         };
     }
-    let mut child = command.spawn().expect("mgbeta starts");
-    let mut stdin = child.stdin.take().expect("piped stdin");
     let input = run.stdin;
-    // Written from a thread and then closed: the child may not read it all.
-    let writer = std::thread::spawn(move || drop(stdin.write_all(&input)));
-    let reader = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            String::from_utf8_lossy(&bytes).into_owned()
-        })
-    };
-    let stdout = reader(Box::new(child.stdout.take().expect("piped stdout")));
-    let stderr = reader(Box::new(child.stderr.take().expect("piped stderr")));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("mgbeta did not finish within 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let _ = writer.join();
-    Out {
-        code: status.code().unwrap_or(-1),
-        stdout: stdout.join().expect("stdout reader"),
-        stderr: stderr.join().expect("stderr reader"),
-    }
+    let done = tests::run_piped(command, input, Duration::from_secs(60));
+    Out { code: done.status.code().unwrap_or(-1), stdout: done.stdout, stderr: done.stderr }
 }
 
 async fn mgbeta(server: &MockServer, args: &[&str]) -> Out {

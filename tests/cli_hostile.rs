@@ -5,35 +5,17 @@
 //! wiremock server stands in for Graph and counts what arrives).
 
 use std::ffi::OsString;
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
 
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "hostile-cli-token-41d2e8";
 const APP: &str = "Start-MgBetaApplicationSynchronizationJob";
 
-/// Builds the binary once, with the same cargo and target folder as the
-/// tests (as tests/cli.rs does).
 fn binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let workspace = tests::root();
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(|dir| workspace.join(dir))
-            .unwrap_or_else(|| workspace.join("target"));
-        let built = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "-p", "mg-beta-applications", "--bin", "mgbeta"])
-            .current_dir(&workspace)
-            .env("CARGO_TARGET_DIR", &target)
-            .output()
-            .expect("cargo runs");
-        assert!(built.status.success(), "building mgbeta failed:\n{}", String::from_utf8_lossy(&built.stderr));
-        target.join("debug").join(format!("mgbeta{}", std::env::consts::EXE_SUFFIX))
-    })
+    tests::mgbeta_binary()
 }
 
 #[derive(Debug)]
@@ -46,36 +28,12 @@ struct Out {
 /// Runs the binary with a clean environment plus `env`, feeding `stdin`.
 fn exec(args: &[OsString], stdin: Vec<u8>, env: &[(&str, &str)]) -> Out {
     let mut command = Command::new(binary());
-    command.args(args).env_clear().stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command.args(args).env_clear();
     for (name, value) in env {
         command.env(name, value);
     }
-    let mut child = command.spawn().expect("mgbeta starts");
-    let mut pipe = child.stdin.take().expect("piped stdin");
-    // From a thread, then closed: the binary may stop reading early.
-    let writer = std::thread::spawn(move || drop(pipe.write_all(&stdin)));
-    let reader = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            String::from_utf8_lossy(&bytes).into_owned()
-        })
-    };
-    let stdout = reader(Box::new(child.stdout.take().expect("piped stdout")));
-    let stderr = reader(Box::new(child.stderr.take().expect("piped stderr")));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("mgbeta did not finish within 30 s for {args:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let _ = writer.join();
-    Out { code: status.code(), stdout: stdout.join().expect("stdout"), stderr: stderr.join().expect("stderr") }
+    let done = tests::run_piped(command, stdin, Duration::from_secs(30));
+    Out { code: done.status.code(), stdout: done.stdout, stderr: done.stderr }
 }
 
 /// A stand-in for Graph that answers anything, so that a request sent by

@@ -5,7 +5,11 @@
 //! doctest: the front door cannot drift from the generated crate.
 #![doc = include_str!("../README.md")]
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 /// The workspace root.
 pub fn root() -> PathBuf {
@@ -55,4 +59,69 @@ pub fn graph_specs_dir(test: &str) -> Option<PathBuf> {
             None
         }
     }
+}
+
+/// The `mgbeta` binary, built once per test run with the same cargo and
+/// target folder as the tests themselves.
+pub fn mgbeta_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let workspace = root();
+        // A relative CARGO_TARGET_DIR is taken as relative to the workspace,
+        // where cargo is normally run from (the tests run in tests/).
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(|dir| workspace.join(dir))
+            .unwrap_or_else(|| workspace.join("target"));
+        let built = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "-p", "mg-beta-applications", "--bin", "mgbeta"])
+            .current_dir(&workspace)
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .expect("cargo runs");
+        assert!(built.status.success(), "building mgbeta failed:\n{}", String::from_utf8_lossy(&built.stderr));
+        target.join("debug").join(format!("mgbeta{}", std::env::consts::EXE_SUFFIX))
+    })
+}
+
+/// What a finished child process wrote, and how it ended.
+#[derive(Debug)]
+pub struct Finished {
+    /// Exit status.
+    pub status: ExitStatus,
+    /// Standard output (lossy UTF-8).
+    pub stdout: String,
+    /// Standard error (lossy UTF-8).
+    pub stderr: String,
+}
+
+/// Runs `command` with piped standard streams, feeding `stdin` from a
+/// thread (the child may stop reading early) and collecting both outputs;
+/// kills the child and fails the test after `limit`.
+pub fn run_piped(mut command: Command, stdin: Vec<u8>, limit: Duration) -> Finished {
+    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().expect("the child starts");
+    let mut pipe = child.stdin.take().expect("piped stdin");
+    let writer = std::thread::spawn(move || drop(pipe.write_all(&stdin)));
+    let reader = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = reader(Box::new(child.stdout.take().expect("piped stdout")));
+    let stderr = reader(Box::new(child.stderr.take().expect("piped stderr")));
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{command:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let _ = writer.join();
+    Finished { status, stdout: stdout.join().expect("stdout reader"), stderr: stderr.join().expect("stderr reader") }
 }
