@@ -69,3 +69,38 @@ fn a_one_character_description_change_makes_generated_stale() {
     let stale = codegen::tree::stale_files(&plan, &before, &codegen::load::sha256_hex(&spec.text));
     assert!(stale.iter().all(|s| s.why == codegen::tree::Staleness::SpecChanged), "{stale:?}");
 }
+
+/// The runtime is vendored, not depended on: every dependency the runtime
+/// crate compiles with must also be a dependency of the generated crate.
+#[test]
+fn the_generated_manifest_has_every_runtime_dependency() {
+    let runtime: toml_lite::Deps = toml_lite::dependencies(&tests::read("codegen/runtime/Cargo.toml"));
+    let generated = toml_lite::dependencies(&tests::read("generated/Cargo.toml"));
+    for name in &runtime {
+        assert!(generated.contains(name), "generated/Cargo.toml lacks the runtime dependency `{name}`");
+    }
+    assert!(!runtime.is_empty());
+}
+
+/// Just enough TOML reading for dependency names: the keys of the
+/// `[dependencies]` table.
+mod toml_lite {
+    pub type Deps = Vec<String>;
+
+    pub fn dependencies(text: &str) -> Deps {
+        let mut inside = false;
+        let mut out = Vec::new();
+        for line in text.lines().map(str::trim) {
+            if line.starts_with('[') {
+                inside = line == "[dependencies]";
+                continue;
+            }
+            if inside && !line.is_empty() && !line.starts_with('#') {
+                if let Some((key, _)) = line.split_once('=') {
+                    out.push(key.trim().trim_end_matches(".workspace").to_owned());
+                }
+            }
+        }
+        out
+    }
+}
