@@ -95,10 +95,9 @@ mod toml_lite {
                 inside = line == "[dependencies]";
                 continue;
             }
-            if inside && !line.is_empty() && !line.starts_with('#') {
-                if let Some((key, _)) = line.split_once('=') {
-                    out.push(key.trim().trim_end_matches(".workspace").to_owned());
-                }
+            let Some((key, _)) = line.split_once('=') else { continue };
+            if inside && !line.starts_with('#') {
+                out.push(key.trim().trim_end_matches(".workspace").to_owned());
             }
         }
         out
