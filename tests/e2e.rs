@@ -268,3 +268,58 @@ async fn proxy_parameters_route_the_cmdlet_through_a_real_forward_proxy() {
     assert!(!err.to_string().contains("wrong-pass-456") && !format!("{err:?}").contains("wrong-pass-456"));
     assert_eq!(server.received_requests().await.map_or(0, |r| r.len()), before, "nothing reaches the server");
 }
+
+#[tokio::test]
+async fn paged_lists_follow_next_links_with_all_and_count_with_count_variable() {
+    use mg_beta_applications::runtime::client::ApiRequest;
+    use mg_beta_applications::runtime::cmdlet::{execute, ResponseKind};
+    use wiremock::matchers::{path, query_param};
+    let server = MockServer::start().await;
+    let next = format!("{}/things?$skiptoken=page2", server.uri());
+    Mock::given(method("GET"))
+        .and(path("/things"))
+        .and(query_param("$skiptoken", "page2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"value": [3]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/things"))
+        .and(query_param("$top", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            serde_json::json!({"value": [1, 2], "@odata.count": 3, "@odata.nextLink": next}),
+        ))
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let request = || ApiRequest::new(reqwest::Method::GET, "/things", "/things");
+    let kind = ResponseKind::Paged("@odata.nextLink");
+    let first_page = CommonParameters { page_size: Some(2), ..Default::default() };
+    let done = execute(&c, &first_page, &NonInteractive, "Get-Things_List", false, request(), kind).await.expect("ok");
+    assert_eq!(done.output, Output::Json(serde_json::json!([1, 2])), "without -All only the first page");
+    let all = CommonParameters { all: true, page_size: Some(2), count_variable: Some("n".into()), ..Default::default() };
+    let done = execute(&c, &all, &NonInteractive, "Get-Things_List", false, request(), kind).await.expect("ok");
+    assert_eq!(done.output, Output::Json(serde_json::json!([1, 2, 3])));
+    assert_eq!(done.count, Some(("n".to_owned(), 3)));
+    let received = server.received_requests().await.unwrap_or_default();
+    assert!(received.iter().any(|r| r.url.query().is_some_and(|q| q.contains("%24count=true") || q.contains("$count=true"))));
+}
+
+#[tokio::test]
+async fn a_next_link_to_another_host_is_not_followed() {
+    use mg_beta_applications::runtime::client::ApiRequest;
+    use mg_beta_applications::runtime::cmdlet::{execute, ResponseKind};
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            serde_json::json!({"value": [1], "@odata.nextLink": "http://127.0.0.2:9/steal?token"}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let all = CommonParameters { all: true, ..Default::default() };
+    let request = ApiRequest::new(reqwest::Method::GET, "/things", "/things");
+    let err = execute(&client(&server), &all, &NonInteractive, "Get-Things_List", false, request, ResponseKind::Paged("@odata.nextLink"))
+        .await
+        .expect_err("refused");
+    assert!(err.to_string().contains("next link outside"), "{err}");
+}

@@ -141,11 +141,20 @@ fn build_cmdlet(
             if set.via_identity && p.location == Location::Path {
                 continue;
             }
-            let (ps_type_name, binder) = ps_type(&p.ty);
+            // A paged list asks for `$count` through -CountVariable instead.
+            if p.location == Location::Query && p.wire_name == "$count" && op.next_link.is_some() {
+                continue;
+            }
+            let (mut ps_type_name, mut binder) = ps_type(&p.ty);
             let (name, aliases) = match (p.location, query_name(&p.wire_name)) {
                 (Location::Query, Some((n, a))) => (n.to_owned(), a.iter().map(|s| s.to_string()).collect()),
                 _ => (p.ps_name.clone(), Vec::new()),
             };
+            // PowerShell users know -Top and -Skip as Int32 whatever the
+            // document's integer format.
+            if p.location == Location::Query && matches!(p.wire_name.as_str(), "$top" | "$skip") {
+                (ps_type_name, binder) = ("System.Int32", "Int32");
+            }
             let kind = ParamKind::Operation { wire_name: p.wire_name.clone(), location: p.location, ty: p.ty.clone() };
             let description = p.description.clone().unwrap_or_default();
             let template = param(&name, aliases, ps_type_name, binder, kind, description);

@@ -384,6 +384,10 @@ async fn paged(
             request.query.push(("$top".to_owned(), size.to_string()));
         }
     }
+    // -CountVariable needs the service to count.
+    if common.count_variable.is_some() && !request.query.iter().any(|(k, _)| k == "$count") {
+        request.query.push(("$count".to_owned(), "true".to_owned()));
+    }
     let options = common.request_options();
     let mut items = Vec::new();
     let mut count = None;
