@@ -482,20 +482,7 @@ fn schemas_at_the_depth_limit_generate() {
 
 fn xtask() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let workspace = tests::root();
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(|dir| workspace.join(dir))
-            .unwrap_or_else(|| workspace.join("target"));
-        let built = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "-p", "xtask"])
-            .current_dir(&workspace)
-            .env("CARGO_TARGET_DIR", &target)
-            .output()
-            .expect("cargo runs");
-        assert!(built.status.success(), "building xtask failed:\n{}", String::from_utf8_lossy(&built.stderr));
-        target.join("debug").join(format!("xtask{}", std::env::consts::EXE_SUFFIX))
-    })
+    BINARY.get_or_init(|| tests::workspace_binary("xtask", "xtask"))
 }
 
 /// A scratch folder of our own, removed when dropped.

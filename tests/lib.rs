@@ -61,26 +61,29 @@ pub fn graph_specs_dir(test: &str) -> Option<PathBuf> {
     }
 }
 
-/// The `mgbeta` binary, built once per test run with the same cargo and
-/// target folder as the tests themselves.
+/// Builds a binary of the workspace with the same cargo and target folder
+/// as the tests themselves, and returns its path.
+pub fn workspace_binary(package: &str, bin: &str) -> PathBuf {
+    let workspace = root();
+    // A relative CARGO_TARGET_DIR is taken as relative to the workspace,
+    // where cargo is normally run from (the tests run in tests/).
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(|dir| workspace.join(dir))
+        .unwrap_or_else(|| workspace.join("target"));
+    let built = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "-p", package, "--bin", bin])
+        .current_dir(&workspace)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("cargo runs");
+    assert!(built.status.success(), "building {bin} failed:\n{}", String::from_utf8_lossy(&built.stderr));
+    target.join("debug").join(format!("{bin}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// The `mgbeta` binary, built once per test run.
 pub fn mgbeta_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let workspace = root();
-        // A relative CARGO_TARGET_DIR is taken as relative to the workspace,
-        // where cargo is normally run from (the tests run in tests/).
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(|dir| workspace.join(dir))
-            .unwrap_or_else(|| workspace.join("target"));
-        let built = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "-p", "mg-beta-applications", "--bin", "mgbeta"])
-            .current_dir(&workspace)
-            .env("CARGO_TARGET_DIR", &target)
-            .output()
-            .expect("cargo runs");
-        assert!(built.status.success(), "building mgbeta failed:\n{}", String::from_utf8_lossy(&built.stderr));
-        target.join("debug").join(format!("mgbeta{}", std::env::consts::EXE_SUFFIX))
-    })
+    BINARY.get_or_init(|| workspace_binary("mg-beta-applications", "mgbeta"))
 }
 
 /// What a finished child process wrote, and how it ended.

@@ -26,7 +26,6 @@ use regex::Regex;
 use serde_yaml::{Mapping, Value};
 
 use crate::error::{Diagnostic, Error, Pointer};
-use crate::ir::PathPart;
 use crate::load::{SpecInput, parse_yaml, sha256_hex};
 use crate::lower::operations::parse_template;
 
@@ -392,14 +391,7 @@ fn identity_keys_of(doc: &Value) -> BTreeMap<String, String> {
     let mut undescribed: BTreeSet<String> = BTreeSet::new();
     for (path, item) in paths {
         let Ok(template) = parse_template(&path) else { continue };
-        let placeholders: Vec<&str> = template
-            .parts
-            .iter()
-            .filter_map(|p| match p {
-                PathPart::Param(name) => Some(name.as_str()),
-                PathPart::Literal(_) => None,
-            })
-            .collect();
+        let placeholders: Vec<&str> = template.placeholders();
         let path_level = item.get("parameters").and_then(Value::as_sequence);
         for op in METHODS.iter().filter_map(|m| item.get(*m)) {
             let op_level = op.get("parameters").and_then(Value::as_sequence);

@@ -124,6 +124,19 @@ pub struct PathTemplate {
     pub parts: Vec<PathPart>,
 }
 
+impl PathTemplate {
+    /// The placeholder names, in template order.
+    pub fn placeholders(&self) -> Vec<&str> {
+        self.parts
+            .iter()
+            .filter_map(|p| match p {
+                PathPart::Param(name) => Some(name.as_str()),
+                PathPart::Literal(_) => None,
+            })
+            .collect()
+    }
+}
+
 /// Part of a path template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum PathPart {

@@ -208,14 +208,7 @@ fn lower_operation(
         }
     }
 
-    let placeholders: Vec<&str> = template
-        .parts
-        .iter()
-        .filter_map(|p| match p {
-            PathPart::Param(name) => Some(name.as_str()),
-            PathPart::Literal(_) => None,
-        })
-        .collect();
+    let placeholders = template.placeholders();
     let mut params = Vec::new();
     let mut seen_rust = UniqueNames::with_reserved(&["client", "options", "body"]);
     // Where each entry of `params` was declared, for later checks.
