@@ -1,7 +1,7 @@
 //! Tests of the PowerShell-style parameter binder against cmdlet metadata
 //! written the way the generator emits it (`static` items).
 
-use mgbeta_runtime::binder::{
+use mg_runtime::binder::{
     BindError, BindErrorId, Bound, CmdletMeta, ParamMeta, ParamType, SetMembership, Sets, Value,
     bind,
 };

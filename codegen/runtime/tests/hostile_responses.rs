@@ -11,9 +11,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use mgbeta_runtime::client::{ApiRequest, Client, ClientBuilder, RequestOptions, RetryPolicy, StaticToken};
-use mgbeta_runtime::error::{Error, ErrorBody, Secret, TransportKind};
-use mgbeta_runtime::pipeline::{parse_http_date, parse_retry_after};
+use mg_runtime::client::{ApiRequest, Client, ClientBuilder, RequestOptions, RetryPolicy, StaticToken};
+use mg_runtime::error::{Error, ErrorBody, Secret, TransportKind};
+use mg_runtime::pipeline::{parse_http_date, parse_retry_after};
 use reqwest::Method;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -123,7 +123,7 @@ fn request() -> ApiRequest {
 
 /// Sends one request; fails the test if the call outlives `limit` (the
 /// client's own timeouts must fire first) or leaks the token.
-async fn send(client: &Client, limit: Duration) -> Result<mgbeta_runtime::client::ApiResponse, Error> {
+async fn send(client: &Client, limit: Duration) -> Result<mg_runtime::client::ApiResponse, Error> {
     let started = Instant::now();
     let result = tokio::time::timeout(limit, client.send(request(), &RequestOptions::default()))
         .await
@@ -136,7 +136,7 @@ async fn send(client: &Client, limit: Duration) -> Result<mgbeta_runtime::client
     result
 }
 
-fn transport_kind(result: &Result<mgbeta_runtime::client::ApiResponse, Error>) -> Option<TransportKind> {
+fn transport_kind(result: &Result<mg_runtime::client::ApiResponse, Error>) -> Option<TransportKind> {
     match result {
         Err(Error::Transport { kind, .. }) => Some(*kind),
         _ => None,

@@ -8,12 +8,12 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use common::{Reply, TestServer, decode};
-use mgbeta_runtime::client::{
+use mg_runtime::client::{
     ApiRequest, Client, ClientBuilder, EnvToken, NoToken, ProxyConfig, RequestOptions, RetryPolicy,
     StaticToken,
 };
-use mgbeta_runtime::error::{Error, Secret, TransportKind};
-use mgbeta_runtime::path::{query_component, quoted_key, segment};
+use mg_runtime::error::{Error, Secret, TransportKind};
+use mg_runtime::path::{query_component, quoted_key, segment};
 use reqwest::Method;
 
 const TOKEN: &str = "tok-very-secret-123";

@@ -7,12 +7,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::{Reply, TestServer};
-use mgbeta_runtime::client::{
+use mg_runtime::client::{
     ApiRequest, Client, ClientBuilder, RequestOptions, RetryPolicy, StaticToken, TokenFuture,
     TokenProvider, token_fn,
 };
-use mgbeta_runtime::error::{Error, Secret};
-use mgbeta_runtime::pipeline::{Next, StepFuture, parse_http_date, parse_retry_after, step};
+use mg_runtime::error::{Error, Secret};
+use mg_runtime::pipeline::{Next, StepFuture, parse_http_date, parse_retry_after, step};
 use reqwest::Method;
 
 const TOKEN: &str = "tok-pipeline-secret";
@@ -42,7 +42,7 @@ fn request() -> ApiRequest {
     )
 }
 
-async fn send(client: &Client) -> Result<mgbeta_runtime::client::ApiResponse, Error> {
+async fn send(client: &Client) -> Result<mg_runtime::client::ApiResponse, Error> {
     client.send(request(), &RequestOptions::default()).await
 }
 

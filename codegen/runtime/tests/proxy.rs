@@ -7,10 +7,10 @@ mod common;
 mod tinyproxy;
 
 use common::{Reply, TestServer};
-use mgbeta_runtime::client::{
+use mg_runtime::client::{
     ApiRequest, Client, ClientBuilder, ProxyConfig, RequestOptions, StaticToken,
 };
-use mgbeta_runtime::error::{Error, Secret};
+use mg_runtime::error::{Error, Secret};
 use reqwest::Method;
 use tinyproxy::{Tinyproxy, VIA_NAME};
 

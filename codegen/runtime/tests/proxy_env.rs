@@ -8,8 +8,8 @@ mod common;
 mod tinyproxy;
 
 use common::{Reply, TestServer};
-use mgbeta_runtime::client::{ApiRequest, Client, ProxyConfig, RequestOptions, StaticToken};
-use mgbeta_runtime::error::Secret;
+use mg_runtime::client::{ApiRequest, Client, ProxyConfig, RequestOptions, StaticToken};
+use mg_runtime::error::Secret;
 use reqwest::Method;
 use tinyproxy::{Tinyproxy, VIA_NAME};
 

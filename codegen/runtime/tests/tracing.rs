@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{Reply, TestServer};
-use mgbeta_runtime::client::{ApiRequest, Client, RequestOptions, RetryPolicy, StaticToken};
-use mgbeta_runtime::error::Secret;
+use mg_runtime::client::{ApiRequest, Client, RequestOptions, RetryPolicy, StaticToken};
+use mg_runtime::error::Secret;
 use reqwest::Method;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
