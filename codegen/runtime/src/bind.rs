@@ -100,7 +100,7 @@ enum Item<'a> {
 /// First phase: pair parameters with arguments (PowerShell's re-parse step).
 /// Reports ambiguous names and missing arguments; unknown names are kept.
 fn pair_tokens<'a, S: AsRef<str>>(
-    params: &'static [ParamMeta],
+    params: &[&'static ParamMeta],
     args: &'a [S],
 ) -> Result<Vec<Item<'a>>, BindError> {
     let mut items = Vec::new();
@@ -296,15 +296,22 @@ fn convert_arg(p: &ParamMeta, arg: Option<&str>, mandatory: bool) -> Result<Valu
                 )),
             }
         }
-        ParamType::Identity => {
+        ParamType::Identity | ParamType::Object => {
             if s.trim_start().starts_with('{') {
                 parse_json_object(p, s)
             } else {
                 Err(err_convert(
                     p,
                     s,
-                    "Expected a JSON object such as {\"Id\":\"...\"} or pipeline input.",
+                    "Expected a JSON object or pipeline input.",
                 ))
+            }
+        }
+        ParamType::Double => {
+            let t = s.trim();
+            match t.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+                Some(n) if !t.is_empty() => Ok(Value::Json(serde_json::Value::Number(n))),
+                _ => Err(err_convert(p, s, "Input string was not in a correct format.")),
             }
         }
         ParamType::Credential => {
@@ -340,7 +347,10 @@ fn convert_pipeline(ty: ParamType, v: &serde_json::Value) -> Option<Value> {
         (ParamType::Switch, J::Bool(b)) => Some(Value::Switch(*b)),
         (ParamType::Boolean, J::Bool(_)) => Some(Value::Json(v.clone())),
         (ParamType::Uri, J::String(s)) if is_absolute_uri(s) => Some(Value::String(s.clone())),
-        (ParamType::Dictionary | ParamType::Identity, J::Object(_)) => Some(Value::Json(v.clone())),
+        (ParamType::Dictionary | ParamType::Identity | ParamType::Object, J::Object(_)) => {
+            Some(Value::Json(v.clone()))
+        }
+        (ParamType::Double, J::Number(_)) => Some(Value::Json(v.clone())),
         (ParamType::Int32, J::Number(n)) => n
             .as_i64()
             .filter(|n| i32::try_from(*n).is_ok())
@@ -368,8 +378,8 @@ fn convert_pipeline(ty: ParamType, v: &serde_json::Value) -> Option<Value> {
 
 /// Keeps in `cands` only the sets `p` belongs to.
 fn restrict(cands: &mut [bool], sets: &[&'static str], p: &ParamMeta) {
-    for (c, s) in cands.iter_mut().zip(sets) {
-        *c = *c && p.sets.membership(s).is_some();
+    for (i, (c, s)) in cands.iter_mut().zip(sets).enumerate() {
+        *c = *c && p.sets.membership(i, s).is_some();
     }
 }
 
@@ -377,15 +387,15 @@ fn restrict(cands: &mut [bool], sets: &[&'static str], p: &ParamMeta) {
 /// (or, when `p` fits no remaining set, in any of its sets).
 fn mandatory_now(p: &ParamMeta, sets: &[&'static str], cands: &[bool]) -> bool {
     let mut member_of_candidate = false;
-    for (c, s) in cands.iter().zip(sets) {
-        if let (true, Some((mandatory, _))) = (*c, p.sets.membership(s)) {
+    for (i, (c, s)) in cands.iter().zip(sets).enumerate() {
+        if let (true, Some((mandatory, _))) = (*c, p.sets.membership(i, s)) {
             if mandatory {
                 return true;
             }
             member_of_candidate = true;
         }
     }
-    !member_of_candidate && sets.iter().any(|s| p.is_mandatory_in(s))
+    !member_of_candidate && sets.iter().enumerate().any(|(i, s)| p.is_mandatory_in(i, s))
 }
 
 /// Binds `args` (raw tokens as a shell passes them) and an optional pipeline
@@ -396,7 +406,8 @@ pub fn bind<S: AsRef<str>>(
     args: &[S],
     pipeline: Option<serde_json::Value>,
 ) -> Result<Bound, BindError> {
-    let params: &'static [ParamMeta] = meta.params;
+    let params = meta.all_params();
+    let params = params.as_slice();
     let sets = meta.effective_sets();
     let mut cands = vec![true; sets.len()];
     let mut values: BTreeMap<&'static str, Value> = BTreeMap::new();
@@ -452,7 +463,8 @@ pub fn bind<S: AsRef<str>>(
             let takes = cands
                 .iter()
                 .zip(&sets)
-                .any(|(c, s)| *c && p.is_from_pipeline_in(s));
+                .enumerate()
+                .any(|(i, (c, s))| *c && p.is_from_pipeline_in(i, s));
             if !takes {
                 continue;
             }
@@ -460,7 +472,7 @@ pub fn bind<S: AsRef<str>>(
                 continue;
             };
             let in_default =
-                default_index.is_some_and(|d| cands[d] && p.is_from_pipeline_in(sets[d]));
+                default_index.is_some_and(|d| cands[d] && p.is_from_pipeline_in(d, sets[d]));
             let rank = (p.sets.is_all(), !in_default, index);
             if best.as_ref().is_none_or(|(r, _, _)| rank < *r) {
                 best = Some((rank, p, v));
@@ -469,8 +481,8 @@ pub fn bind<S: AsRef<str>>(
         let Some((_, p, v)) = best else {
             return Err(err_input_not_bound());
         };
-        for (c, s) in cands.iter_mut().zip(&sets) {
-            *c = *c && p.is_from_pipeline_in(s);
+        for (i, (c, s)) in cands.iter_mut().zip(&sets).enumerate() {
+            *c = *c && p.is_from_pipeline_in(i, s);
         }
         let mandatory = mandatory_now(p, &sets, &cands);
         match &v {
@@ -483,36 +495,41 @@ pub fn bind<S: AsRef<str>>(
     }
 
     // Choose the set.
-    let candidates: Vec<&'static str> = sets
+    let candidates: Vec<(usize, &'static str)> = sets
         .iter()
         .zip(&cands)
-        .filter(|(_, c)| **c)
-        .map(|(s, _)| *s)
+        .enumerate()
+        .filter(|(_, (_, c))| **c)
+        .map(|(i, (s, _))| (i, *s))
         .collect();
-    let satisfied = |set: &str| {
+    let satisfied = |(i, set): (usize, &str)| {
         params
             .iter()
-            .all(|p| !p.is_mandatory_in(set) || values.contains_key(p.name))
+            .all(|p| !p.is_mandatory_in(i, set) || values.contains_key(p.name))
     };
+    let default = sets
+        .iter()
+        .position(|s| *s == meta.default_set)
+        .map(|i| (i, meta.default_set));
     let chosen = if candidates.len() == 1 {
         candidates[0]
     } else {
-        let complete: Vec<&'static str> = candidates
+        let complete: Vec<(usize, &'static str)> = candidates
             .iter()
             .copied()
-            .filter(|s| satisfied(s))
+            .filter(|s| satisfied(*s))
             .collect();
-        match complete.len() {
-            1 => complete[0],
-            0 if candidates.contains(&meta.default_set) => meta.default_set,
-            n if n > 1 && complete.contains(&meta.default_set) => meta.default_set,
+        match (complete.len(), default) {
+            (1, _) => complete[0],
+            (0, Some(d)) if candidates.contains(&d) => d,
+            (n, Some(d)) if n > 1 && complete.contains(&d) => d,
             _ => return Err(err_ambiguous_set()),
         }
     };
 
     let missing: String = params
         .iter()
-        .filter(|p| p.is_mandatory_in(chosen) && !values.contains_key(p.name))
+        .filter(|p| p.is_mandatory_in(chosen.0, chosen.1) && !values.contains_key(p.name))
         .map(|p| format!(" {}", p.name))
         .collect();
     if !missing.is_empty() {
@@ -525,7 +542,7 @@ pub fn bind<S: AsRef<str>>(
     }
 
     Ok(Bound {
-        set: chosen,
+        set: chosen.1,
         values,
         pipeline: pipeline_param,
     })

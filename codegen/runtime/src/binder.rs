@@ -43,10 +43,13 @@ pub enum ParamType {
     /// `System.Collections.IDictionary`: `Name=Value` (repeatable) or an
     /// inline JSON object.
     Dictionary,
-    /// A complex object such as `IApplicationsIdentity`: an inline JSON object
-    /// or a pipeline object. Its displayed type comes from
+    /// The module's identity type (`IApplicationsIdentity`): an inline JSON
+    /// object or a pipeline object. Its displayed type comes from
     /// [`ParamMeta::type_name`].
     Identity,
+    /// Any other complex object (a request body, a model-typed property,
+    /// `-AdditionalProperties`): an inline JSON object or a pipeline object.
+    Object,
     /// `System.Management.Automation.PSCredential`: the user name as text
     /// (the password is never taken from the command line).
     Credential,
@@ -56,6 +59,8 @@ pub enum ParamType {
     Int32,
     /// `System.Int64`.
     Int64,
+    /// `System.Double`: a decimal number.
+    Double,
     /// `System.Boolean`: `$true`/`$false`, `true`/`false`, or a number.
     Boolean,
     /// `System.String[]`: repeatable, and comma-separated lists.
@@ -65,19 +70,21 @@ pub enum ParamType {
 impl ParamType {
     /// Full .NET type name PowerShell shows for this type in messages.
     ///
-    /// [`ParamType::Identity`] has no fixed name; it answers `System.Object`,
-    /// and generated metadata overrides it through [`ParamMeta::type_name`].
+    /// [`ParamType::Identity`] and [`ParamType::Object`] have no fixed name;
+    /// they answer `System.Object`, and generated metadata overrides it
+    /// through [`ParamMeta::type_name`].
     pub const fn type_name(&self) -> &'static str {
         match self {
             ParamType::String => "System.String",
             ParamType::Switch => "System.Management.Automation.SwitchParameter",
             ParamType::Uri => "System.Uri",
             ParamType::Dictionary => "System.Collections.IDictionary",
-            ParamType::Identity => "System.Object",
+            ParamType::Identity | ParamType::Object => "System.Object",
             ParamType::Credential => "System.Management.Automation.PSCredential",
             ParamType::PipelineSteps => "Microsoft.Graph.Beta.PowerShell.Runtime.SendAsyncStep[]",
             ParamType::Int32 => "System.Int32",
             ParamType::Int64 => "System.Int64",
+            ParamType::Double => "System.Double",
             ParamType::Boolean => "System.Boolean",
             ParamType::StringArray => "System.String[]",
         }
@@ -93,7 +100,8 @@ impl ParamType {
     }
 }
 
-/// Membership of a parameter in one parameter set.
+/// Membership of a parameter in one parameter set, by the set's name
+/// (convenient in hand-written metadata).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SetMembership {
     /// Name of the parameter set, as listed in [`CmdletMeta::sets`].
@@ -114,14 +122,25 @@ pub enum Sets {
         /// Takes pipeline input by value in every set.
         from_pipeline: bool,
     },
-    /// Only the listed sets.
+    /// Only the listed sets, by name.
     Some(&'static [SetMembership]),
+    /// Only the listed sets, by their index in [`CmdletMeta::sets`] (what
+    /// the generator emits: short, and checked against the set list by a
+    /// test of every generated table).
+    In {
+        /// Sets the parameter belongs to.
+        member: &'static [u16],
+        /// Sets in which it is mandatory.
+        mandatory: &'static [u16],
+        /// Sets in which it takes pipeline input by value.
+        pipeline: &'static [u16],
+    },
 }
 
 impl Sets {
-    /// Flags `(mandatory, from_pipeline)` of the parameter in `set`, or `None`
-    /// if it is not a member of that set.
-    pub fn membership(&self, set: &str) -> Option<(bool, bool)> {
+    /// Flags `(mandatory, from_pipeline)` of the parameter in the set with
+    /// this index and name, or `None` if it is not a member of that set.
+    pub fn membership(&self, index: usize, set: &str) -> Option<(bool, bool)> {
         match self {
             Sets::All {
                 mandatory,
@@ -131,6 +150,14 @@ impl Sets {
                 .iter()
                 .find(|m| m.set == set)
                 .map(|m| (m.mandatory, m.from_pipeline)),
+            Sets::In {
+                member,
+                mandatory,
+                pipeline,
+            } => {
+                let has = |list: &[u16]| list.iter().any(|&i| usize::from(i) == index);
+                has(member).then(|| (has(mandatory), has(pipeline)))
+            }
         }
     }
 
@@ -158,6 +185,59 @@ pub struct ParamMeta {
 }
 
 impl ParamMeta {
+    /// A parameter of the sets with these indices, optional and not taking
+    /// pipeline input; refine with the other constructors. This is what
+    /// generated tables are written with, one parameter per line.
+    pub const fn new(name: &'static str, ty: ParamType, member: &'static [u16]) -> ParamMeta {
+        ParamMeta {
+            name,
+            aliases: &[],
+            ty,
+            type_name: "",
+            sets: Sets::In {
+                member,
+                mandatory: &[],
+                pipeline: &[],
+            },
+        }
+    }
+
+    /// The sets (indices) in which the parameter is mandatory.
+    pub const fn mandatory(mut self, sets: &'static [u16]) -> ParamMeta {
+        if let Sets::In { member, pipeline, .. } = self.sets {
+            self.sets = Sets::In {
+                member,
+                mandatory: sets,
+                pipeline,
+            };
+        }
+        self
+    }
+
+    /// The sets (indices) in which the parameter takes pipeline input.
+    pub const fn pipeline(mut self, sets: &'static [u16]) -> ParamMeta {
+        if let Sets::In { member, mandatory, .. } = self.sets {
+            self.sets = Sets::In {
+                member,
+                mandatory,
+                pipeline: sets,
+            };
+        }
+        self
+    }
+
+    /// Aliases.
+    pub const fn alias(mut self, aliases: &'static [&'static str]) -> ParamMeta {
+        self.aliases = aliases;
+        self
+    }
+
+    /// The PowerShell type shown in messages and help.
+    pub const fn typed(mut self, type_name: &'static str) -> ParamMeta {
+        self.type_name = type_name;
+        self
+    }
+
     /// Type name shown in messages: [`ParamMeta::type_name`] unless empty,
     /// else the name of [`ParamMeta::ty`].
     pub const fn display_type(&self) -> &'static str {
@@ -168,20 +248,94 @@ impl ParamMeta {
         }
     }
 
-    /// True if the parameter must be bound when `set` is chosen.
-    pub fn is_mandatory_in(&self, set: &str) -> bool {
-        matches!(self.sets.membership(set), Some((true, _)))
+    /// True if the parameter must be bound when the set with this index and
+    /// name is chosen.
+    pub fn is_mandatory_in(&self, index: usize, set: &str) -> bool {
+        matches!(self.sets.membership(index, set), Some((true, _)))
     }
 
-    /// True if the parameter takes pipeline input by value in `set`.
-    pub fn is_from_pipeline_in(&self, set: &str) -> bool {
-        matches!(self.sets.membership(set), Some((_, true)))
+    /// True if the parameter takes pipeline input by value in the set with
+    /// this index and name.
+    pub fn is_from_pipeline_in(&self, index: usize, set: &str) -> bool {
+        matches!(self.sets.membership(index, set), Some((_, true)))
     }
 }
 
+/// Which of the runtime's common parameters a cmdlet has (they are defined
+/// once, in [`COMMON_PARAMS`], not repeated in every cmdlet's table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Common {
+    /// Whether the common parameters are there at all (hand-written
+    /// metadata lists its own).
+    pub enabled: bool,
+    /// `-PassThru` (cmdlets whose calls return no body).
+    pub pass_thru: bool,
+    /// `-WhatIf` and `-Confirm` (cmdlets that change something).
+    pub should_process: bool,
+    /// The PowerShell namespace is the beta one (for `SendAsyncStep[]`).
+    pub beta: bool,
+}
+
+impl Common {
+    /// No common parameters.
+    pub const NONE: Common = Common {
+        enabled: false,
+        pass_thru: false,
+        should_process: false,
+        beta: false,
+    };
+
+    /// The common parameters of a cmdlet.
+    pub const fn new(pass_thru: bool, should_process: bool, beta: bool) -> Common {
+        Common {
+            enabled: true,
+            pass_thru,
+            should_process,
+            beta,
+        }
+    }
+}
+
+const fn common(name: &'static str, aliases: &'static [&'static str], ty: ParamType, type_name: &'static str, pipeline: bool) -> ParamMeta {
+    ParamMeta {
+        name,
+        aliases,
+        ty,
+        type_name,
+        sets: Sets::All {
+            mandatory: false,
+            from_pipeline: pipeline,
+        },
+    }
+}
+
+/// The common parameters every generated cmdlet has (as AutoRest generates
+/// them), in name order; [`Common`] says which a cmdlet uses. The help
+/// documents describe the same list (the generator's copy is checked
+/// against this one by a test).
+pub static COMMON_PARAMS: [ParamMeta; 11] = [
+    common("Break", &[], ParamType::Switch, "", false),
+    common("Confirm", &["cf"], ParamType::Switch, "", false),
+    common("Headers", &[], ParamType::Dictionary, "", true),
+    common("HttpPipelineAppend", &[], ParamType::PipelineSteps, "", false),
+    common("HttpPipelinePrepend", &[], ParamType::PipelineSteps, "", false),
+    common("PassThru", &[], ParamType::Switch, "", false),
+    common("Proxy", &[], ParamType::Uri, "", false),
+    common("ProxyCredential", &[], ParamType::Credential, "", false),
+    common("ProxyUseDefaultCredentials", &[], ParamType::Switch, "", false),
+    common("ResponseHeadersVariable", &["RHV"], ParamType::String, "", false),
+    common("WhatIf", &["wi"], ParamType::Switch, "", false),
+];
+
+/// The v1.0 spelling of the pipeline-step parameters' type.
+static COMMON_STEPS_V1: [ParamMeta; 2] = [
+    common("HttpPipelineAppend", &[], ParamType::PipelineSteps, "Microsoft.Graph.PowerShell.Runtime.SendAsyncStep[]", false),
+    common("HttpPipelinePrepend", &[], ParamType::PipelineSteps, "Microsoft.Graph.PowerShell.Runtime.SendAsyncStep[]", false),
+];
+
 /// Description of a cmdlet: its name, parameter sets and parameters.
 ///
-/// Meant to be emitted by the generator as `pub static META: CmdletMeta = ...;`.
+/// Meant to be emitted by the generator as part of a `static` table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CmdletMeta {
     /// Cmdlet name (`Start-MgBetaApplicationSynchronizationJob`).
@@ -190,16 +344,50 @@ pub struct CmdletMeta {
     pub default_set: &'static str,
     /// All parameter sets, in declared order.
     pub sets: &'static [&'static str],
-    /// All parameters, in declared order (the order used in messages).
+    /// The cmdlet's own parameters, in declared order (the order used in
+    /// messages).
     pub params: &'static [ParamMeta],
+    /// Which of the runtime's common parameters it also has.
+    pub common: Common,
 }
 
 impl CmdletMeta {
+    /// Every parameter: the cmdlet's own and its common ones. With common
+    /// parameters, the list is in case-insensitive name order (as help
+    /// documents list parameters); without, in declared order.
+    pub fn all_params(&self) -> Vec<&'static ParamMeta> {
+        let own: &'static [ParamMeta] = self.params;
+        let mut all: Vec<&'static ParamMeta> = own.iter().collect();
+        if !self.common.enabled {
+            return all;
+        }
+        let c = self.common;
+        for p in &COMMON_PARAMS {
+            let wanted = match p.name {
+                "PassThru" => c.pass_thru,
+                "WhatIf" | "Confirm" => c.should_process,
+                _ => true,
+            };
+            // A cmdlet's own parameter of the same name wins.
+            if !wanted || all.iter().any(|q| q.name.eq_ignore_ascii_case(p.name)) {
+                continue;
+            }
+            let p = match (c.beta, p.name) {
+                (false, "HttpPipelineAppend") => &COMMON_STEPS_V1[0],
+                (false, "HttpPipelinePrepend") => &COMMON_STEPS_V1[1],
+                _ => p,
+            };
+            all.push(p);
+        }
+        all.sort_by_key(|p| p.name.to_ascii_lowercase());
+        all
+    }
+
     /// The parameter whose canonical name is `name` (ASCII case-insensitive).
     pub fn param(&self, name: &str) -> Option<&'static ParamMeta> {
-        // `self` may be a temporary copy; go through the 'static slice.
-        let params: &'static [ParamMeta] = self.params;
-        params.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+        self.all_params()
+            .into_iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
     }
 
     /// Resolves a parameter name as typed (without dashes) the way the binder
@@ -207,8 +395,12 @@ impl CmdletMeta {
     /// aliases. `Ok(None)` when nothing matches; an error when the prefix is
     /// ambiguous.
     pub fn find_param(&self, typed: &str) -> Result<Option<&'static ParamMeta>, BindError> {
-        let params: &'static [ParamMeta] = self.params;
-        lookup(params, typed, typed)
+        lookup(&self.all_params(), typed, typed)
+    }
+
+    /// The index of a set by name.
+    pub fn set_index(&self, name: &str) -> Option<usize> {
+        self.effective_sets().iter().position(|s| *s == name)
     }
 
     /// Parameter sets in effect: [`CmdletMeta::sets`], or the default set
@@ -624,7 +816,7 @@ fn starts_with_ci(name: &str, prefix: &str) -> bool {
 /// prefix matches of names (declared order) followed by parameters matched
 /// only through an alias. `shown` is the name quoted in the ambiguity message.
 pub(super) fn lookup(
-    params: &'static [ParamMeta],
+    params: &[&'static ParamMeta],
     name: &str,
     shown: &str,
 ) -> Result<Option<&'static ParamMeta>, BindError> {
@@ -632,19 +824,20 @@ pub(super) fn lookup(
         return Ok(None);
     }
     if let Some(p) = params.iter().find(|p| p.name.eq_ignore_ascii_case(name)) {
-        return Ok(Some(p));
+        return Ok(Some(*p));
     }
     if let Some(p) = params
         .iter()
         .find(|p| p.aliases.iter().any(|a| a.eq_ignore_ascii_case(name)))
     {
-        return Ok(Some(p));
+        return Ok(Some(*p));
     }
     let mut found: Vec<&'static ParamMeta> = params
         .iter()
+        .copied()
         .filter(|p| starts_with_ci(p.name, name))
         .collect();
-    for p in params {
+    for &p in params {
         if p.aliases.iter().any(|a| starts_with_ci(a, name))
             && !found.iter().any(|f| std::ptr::eq(*f, p))
         {

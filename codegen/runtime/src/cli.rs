@@ -49,10 +49,11 @@ use std::time::Instant;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::binder::{BindErrorId, Bound, CmdletMeta, bind};
+use super::binder::{BindErrorId, Bound};
 use super::cli_args::{ErrorAction, Scan, read_objects, scan};
-use super::client::{Client, DEFAULT_BASE_URL, StaticToken};
-use super::cmdlet::{BoxFuture, CmdletEntry, CommonParameters, Host, Invocation, Output};
+use super::client::{Client, DEFAULT_SERVICE_ROOT, StaticToken};
+use super::cmdlet::{BoxFuture, CommonParameters, Host, Invocation, Output, invoke};
+use super::plan::Cmdlet;
 use super::error::{Error, Secret, status_name};
 use super::pipeline::{Next, Step, step};
 
@@ -80,8 +81,41 @@ pub struct Io<'a> {
     pub prompt: &'a mut Prompt<'a>,
 }
 
+/// The cmdlets one CLI runs: every module's, and the service root used
+/// when `MG_GRAPH_BASE_URL` is not set.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    /// Every cmdlet, sorted by name.
+    pub cmdlets: Vec<&'static Cmdlet>,
+    /// The service root (`https://graph.microsoft.com`).
+    pub default_root: &'static str,
+}
+
+impl Registry {
+    /// The cmdlets of these modules (each a generated crate's `CMDLETS`),
+    /// calling Microsoft Graph in the global cloud by default.
+    pub fn new(modules: &[&'static [&'static Cmdlet]]) -> Registry {
+        let mut cmdlets: Vec<&'static Cmdlet> = modules.iter().flat_map(|m| m.iter().copied()).collect();
+        cmdlets.sort_by_key(|c| c.meta.name);
+        Registry { cmdlets, default_root: DEFAULT_SERVICE_ROOT }
+    }
+
+    /// Another default service root.
+    pub fn with_root(mut self, root: &'static str) -> Registry {
+        self.default_root = root;
+        self
+    }
+
+    /// The cmdlet with this name or alias (ASCII case-insensitive).
+    pub fn find(&self, name: &str) -> Option<&'static Cmdlet> {
+        let by_name = self.cmdlets.iter().find(|c| c.meta.name.eq_ignore_ascii_case(name));
+        let by_alias = || self.cmdlets.iter().find(|c| c.aliases.iter().any(|a| a.eq_ignore_ascii_case(name)));
+        by_name.or_else(by_alias).copied()
+    }
+}
+
 /// Runs the process: real arguments, environment and standard streams.
-pub fn main(cmdlets: &'static [CmdletEntry]) -> std::process::ExitCode {
+pub fn main(registry: &Registry) -> std::process::ExitCode {
     use std::io::IsTerminal;
     use std::process::ExitCode;
     let mut raw = std::env::args_os();
@@ -133,23 +167,21 @@ pub fn main(cmdlets: &'static [CmdletEntry]) -> std::process::ExitCode {
         env: &env,
         prompt: &mut prompt,
     };
-    let code = runtime.block_on(run(cmdlets, &args, io));
+    let code = runtime.block_on(run(registry, &args, io));
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
 /// Runs one command line (without the program name); returns the exit status.
-pub async fn run(cmdlets: &'static [CmdletEntry], args: &[String], io: Io<'_>) -> i32 {
+pub async fn run(registry: &Registry, args: &[String], io: Io<'_>) -> i32 {
     let mut s = Session {
         io,
         secrets: Vec::new(),
         proxy_password: None,
         confirm_all: None,
+        default_root: registry.default_root,
     };
-    let find = |name: &str| {
-        cmdlets
-            .iter()
-            .find(|c| c.meta.name.eq_ignore_ascii_case(name))
-    };
+    let cmdlets = registry.cmdlets.as_slice();
+    let find = |name: &str| registry.find(name);
     let help_words = ["help", "--help", "-h", "-?", "/?", "Get-Help"];
     match args.first().map(String::as_str) {
         None => s.list(cmdlets),
@@ -237,6 +269,8 @@ struct Session<'a> {
     proxy_password: Option<Secret>,
     /// "Yes to All" / "No to All" given at a -Confirm prompt.
     confirm_all: Option<bool>,
+    /// The service root when `MG_GRAPH_BASE_URL` is not set.
+    default_root: &'static str,
 }
 
 impl Session<'_> {
@@ -262,7 +296,7 @@ impl Session<'_> {
         2
     }
 
-    fn list(&mut self, cmdlets: &[CmdletEntry]) -> i32 {
+    fn list(&mut self, cmdlets: &[&'static Cmdlet]) -> i32 {
         let width = cmdlets.iter().map(|c| c.meta.name.len()).max().unwrap_or(0);
         let p = self.io.program;
         let mut text = format!(
@@ -272,14 +306,15 @@ impl Session<'_> {
             let line = format!("  {:<width$}  {}", c.meta.name, synopsis(c.help));
             text = text + line.trim_end() + "\n";
         }
+        let root = self.default_root;
         text += &format!(
-            "\nEnvironment:\n  MG_ACCESS_TOKEN     access token, sent as a Bearer token (needed to send requests)\n  MG_GRAPH_BASE_URL   service root (default {DEFAULT_BASE_URL})\n  MG_PROXY_PASSWORD   password for -ProxyCredential <user>\n"
+            "\nEnvironment:\n  MG_ACCESS_TOKEN     access token, sent as a Bearer token (needed to send requests)\n  MG_GRAPH_BASE_URL   service root (default {root}); a root ending in /beta or /v1.0 serves only that version\n  MG_PROXY_PASSWORD   password for -ProxyCredential <user>\n"
         );
         self.out(&text);
         0
     }
 
-    fn help(&mut self, entry: &CmdletEntry) -> i32 {
+    fn help(&mut self, entry: &Cmdlet) -> i32 {
         let body = help_body(entry.help);
         self.out(&(body.trim_end_matches('\n').to_owned() + "\n"));
         0
@@ -299,8 +334,8 @@ impl Session<'_> {
         ));
     }
 
-    async fn invoke(&mut self, entry: &'static CmdletEntry, args: &[String]) -> i32 {
-        let meta = entry.meta;
+    async fn invoke(&mut self, entry: &'static Cmdlet, args: &[String]) -> i32 {
+        let meta = &entry.meta;
         let before_end = args.iter().take_while(|a| *a != "--");
         if before_end
             .into_iter()
@@ -315,7 +350,7 @@ impl Session<'_> {
                 return 2;
             }
         };
-        let inputs = match self.inputs(meta, &scan) {
+        let inputs = match self.inputs(entry, &scan) {
             Ok(inputs) => inputs,
             Err(code) => return code,
         };
@@ -324,7 +359,7 @@ impl Session<'_> {
         };
         let (mut sent_any, mut failed) = (false, false);
         for input in inputs {
-            let bound = match bind(meta, &scan.args, input) {
+            let bound = match entry.bind(&scan.args, input) {
                 Ok(bound) => bound,
                 Err(e) => {
                     self.binding_error(meta.name, e.id.as_str(), &e.message);
@@ -348,12 +383,13 @@ impl Session<'_> {
     /// exit status of a failure already reported.
     fn inputs(
         &mut self,
-        meta: &'static CmdletMeta,
+        entry: &'static Cmdlet,
         scan: &Scan,
     ) -> Result<Vec<Option<serde_json::Value>>, i32> {
+        let meta = &entry.meta;
         let mut unbound = None;
         if !scan.stdin_input {
-            let e = match bind(meta, &scan.args, None) {
+            let e = match entry.bind(&scan.args, None) {
                 Ok(_) => return Ok(vec![None]),
                 Err(e) => e,
             };
@@ -387,7 +423,7 @@ impl Session<'_> {
 
     fn client(&mut self) -> Option<Client> {
         let base = (self.io.env)("MG_GRAPH_BASE_URL").filter(|u| !u.trim().is_empty());
-        let mut builder = Client::builder().base_url(base.as_deref().unwrap_or(DEFAULT_BASE_URL));
+        let mut builder = Client::builder().base_url(base.as_deref().unwrap_or(self.default_root));
         let token = (self.io.env)("MG_ACCESS_TOKEN").unwrap_or_default();
         let token = token.trim();
         // A value pasted with its scheme still works.
@@ -422,13 +458,19 @@ impl Session<'_> {
     /// Runs the cmdlet for one binding: `Ok(sent)` or the failure.
     async fn run_one(
         &mut self,
-        entry: &'static CmdletEntry,
+        entry: &'static Cmdlet,
         client: &Client,
         mut bound: Bound,
         scan: &Scan,
     ) -> Result<bool, Failure> {
         let cmdlet = entry.meta.name;
         let operation = format!("{cmdlet}_{}", bound.set);
+        // The set's request, built by its plan; an error in it (a missing
+        // identity key) is reported only after -WhatIf and -Confirm.
+        let set = entry.meta.set_index(bound.set).unwrap_or(0);
+        let request = entry
+            .plan(set)
+            .and_then(|plan| super::plan::build(&entry.meta, plan, &mut bound));
         let password = self.proxy_password(&bound);
         let no_password = |user: &str| {
             Error::InvalidArgument(format!(
@@ -453,7 +495,7 @@ impl Session<'_> {
                 .insert(0, logging_step(events.clone(), scan.verbose, scan.debug));
         }
         let host: Arc<dyn Host> = Arc::new(ChannelHost(events));
-        let mut running = (entry.run)(client.clone(), bound, common, host);
+        let mut running = invoke(entry, set, request, client, &common, &*host);
         // Drive the cmdlet while serving its questions and log lines, so they
         // appear when they happen.
         let result = loop {

@@ -16,12 +16,15 @@ use tracing::Instrument;
 
 use super::error::{ApiError, Error, ResponseHeaders, Secret, TransportKind};
 use super::path::query_string;
+pub use super::request::ApiRequest;
+use super::request::ApiVersion;
 /// Re-exported so callers find it beside the other client settings.
 pub use super::pipeline::RetryPolicy;
 use super::pipeline::{self, Builtins, Next, RetryCount, Step};
 
-/// Default service root.
-pub const DEFAULT_BASE_URL: &str = "https://graph.microsoft.com/beta";
+/// Default service root: Microsoft Graph in the global cloud. Each
+/// operation adds its version path (`/beta`, `/v1.0`).
+pub const DEFAULT_SERVICE_ROOT: &str = "https://graph.microsoft.com";
 
 /// Default `User-Agent`.
 pub const DEFAULT_USER_AGENT: &str = pipeline::SDK_VERSION;
@@ -333,7 +336,7 @@ pub struct ClientBuilder {
 impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
-            base_url: DEFAULT_BASE_URL.to_owned(),
+            base_url: DEFAULT_SERVICE_ROOT.to_owned(),
             token: Arc::new(NoToken),
             retry: RetryPolicy::default(),
             proxy: None,
@@ -349,8 +352,12 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Service root (default `https://graph.microsoft.com/beta`); trailing
-    /// slashes are ignored.
+    /// Service root: scheme, host and an optional path prefix (default
+    /// `https://graph.microsoft.com`); trailing slashes are ignored. Each
+    /// operation adds its version path, so one client serves beta and v1.0.
+    /// A root that ends in a version path (`http://127.0.0.1:8080/beta`) is
+    /// pinned to that version: its operations go below it as they are, and
+    /// an operation of another version is refused before anything is sent.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
@@ -482,46 +489,6 @@ impl std::fmt::Debug for Client {
 /// Longest URL sent; `http::Uri` refuses anything from 65,535 bytes up.
 const MAX_URL_BYTES: usize = 65_000;
 
-/// What a generated operation sends.
-#[derive(Debug, Clone)]
-pub struct ApiRequest {
-    /// HTTP method.
-    pub method: reqwest::Method,
-    /// The path as declared, placeholders literal (for tracing and What-if).
-    pub path_template: &'static str,
-    /// The path with values filled in and encoded (see `super::path`),
-    /// starting with `/`, relative to the base URL.
-    pub path: String,
-    /// Query parameters, unencoded.
-    pub query: Vec<(String, String)>,
-    /// Declared header parameters (e.g. `ConsistencyLevel`, `If-Match`).
-    pub headers: Vec<(String, String)>,
-    /// JSON body.
-    pub body: Option<serde_json::Value>,
-    /// A body sent as bytes (an upload such as a `$value` PUT); its media
-    /// type travels in `headers` as `Content-Type`. Ignored when `body` is set.
-    pub raw_body: Option<Vec<u8>>,
-}
-
-impl ApiRequest {
-    /// A request without query, headers or body.
-    pub fn new(
-        method: reqwest::Method,
-        path_template: &'static str,
-        path: impl Into<String>,
-    ) -> Self {
-        ApiRequest {
-            method,
-            path_template,
-            path: path.into(),
-            query: Vec::new(),
-            headers: Vec::new(),
-            body: None,
-            raw_body: None,
-        }
-    }
-}
-
 /// Per-call options: the cmdlet's common parameters.
 #[derive(Clone, Default)]
 pub struct RequestOptions {
@@ -581,7 +548,8 @@ impl Client {
         Client::builder().token_provider(token_provider).build()
     }
 
-    /// The service root, without a trailing slash.
+    /// The service root, without a trailing slash (it may end in a version
+    /// path, see [`ClientBuilder::base_url`]).
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
@@ -600,8 +568,9 @@ impl Client {
     ) -> Result<ApiResponse, Error> {
         let span = tracing::info_span!(
             "graph_request",
-            method = %request.method,
-            path_template = request.path_template,
+            method = request.op.method.as_str(),
+            version = request.op.version.name(),
+            path_template = request.op.path,
             status = tracing::field::Empty,
             retries = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
@@ -642,8 +611,8 @@ impl Client {
             token: inner.token.clone(),
             retry: inner.retry,
             max_error_body: MAX_ERROR_BODY_BYTES.min(inner.max_body_bytes),
-            method: request.method.clone(),
-            path_template: request.path_template,
+            method: request.op.method.to_reqwest(),
+            path_template: request.op.path,
             scrub: scrub.clone(),
         };
         let mut response = if options.prepend.is_empty() && options.append.is_empty() {
@@ -694,13 +663,13 @@ impl Client {
             .await
             .map(|(b, _)| b)
             .unwrap_or_default();
-        let method = request.method.as_str();
+        let method = request.op.method.as_str();
         Err(ApiError::from_response(
             status,
             &headers,
             &body,
             method,
-            request.path_template,
+            request.op.path,
             retries,
         )
         .into())
@@ -713,36 +682,8 @@ impl Client {
         request: &ApiRequest,
         options: &RequestOptions,
     ) -> Result<reqwest::Request, Error> {
-        let base = &self.inner.base_url;
-        // Sized for the usual case (no query) so the path does not regrow it.
-        let mut url = String::with_capacity(base.len() + 1 + request.path.len());
-        url.push_str(base);
-        if !request.path.starts_with('/') {
-            url.push('/');
-        }
-        url.push_str(&request.path);
-        let query = query_string(&request.query);
-        if !query.is_empty() {
-            // A next-link path already carries its own query.
-            url.push(if request.path.contains('?') { '&' } else { '?' });
-            url.push_str(&query);
-        }
-        // The HTTP stack cannot carry a URI longer than this; say so plainly
-        // (nothing is sent) rather than failing deep inside it.
-        if url.len() > MAX_URL_BYTES {
-            return Err(Error::InvalidArgument(format!(
-                "The request URL for {} would be {} bytes, more than the {MAX_URL_BYTES} an HTTP request can carry; nothing was sent.",
-                request.path_template,
-                url.len()
-            )));
-        }
-        let url = reqwest::Url::parse(&url).map_err(|e| {
-            Error::InvalidArgument(format!(
-                "Invalid request URL for {}: {e}",
-                request.path_template
-            ))
-        })?;
-        let mut http_request = reqwest::Request::new(request.method.clone(), url);
+        let url = self.url_for(request)?;
+        let mut http_request = reqwest::Request::new(request.op.method.to_reqwest(), url);
         for (name, value) in request.headers.iter().chain(&options.headers) {
             let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
                 Error::InvalidArgument(format!("Invalid HTTP header name: {name:?}"))
@@ -771,6 +712,80 @@ impl Client {
             *http_request.body_mut() = Some(bytes.clone().into());
         }
         Ok(http_request)
+    }
+
+    /// The service root and the version path to append for `version`:
+    /// empty when the root already ends in that version. Fails when the
+    /// root is pinned to another Graph version.
+    fn root_parts(&self, version: ApiVersion) -> Result<(&str, &'static str), Error> {
+        let root = self.inner.base_url.as_str();
+        if root.ends_with(version.path) {
+            return Ok((root, ""));
+        }
+        if let Some(pinned) = ApiVersion::GRAPH.iter().find(|v| root.ends_with(v.path)) {
+            return Err(Error::InvalidArgument(format!(
+                "The client's service root {root} ends in {}, so it serves only {} operations; this is a {} operation. \
+                 Give the client the root without a version (for example https://graph.microsoft.com) to call both. Nothing was sent.",
+                pinned.path,
+                pinned.name(),
+                version.name()
+            )));
+        }
+        Ok((root, version.path))
+    }
+
+    /// The root that requests of `version` go below: the service root plus
+    /// the version path, or the service root alone when it already ends in
+    /// that version. Fails when the root is pinned to another Graph version.
+    pub fn version_root(&self, version: ApiVersion) -> Result<String, Error> {
+        let (root, suffix) = self.root_parts(version)?;
+        Ok(format!("{root}{suffix}"))
+    }
+
+    /// The absolute URL of a request: version root, path and query, or its
+    /// next link (which must lie below the version root, so the token never
+    /// goes anywhere else).
+    pub fn url_for(&self, request: &ApiRequest) -> Result<reqwest::Url, Error> {
+        let (root, suffix) = self.root_parts(request.op.version)?;
+        let url = match &request.next_link {
+            Some(next) => {
+                let rest = next.strip_prefix(root).and_then(|rest| rest.strip_prefix(suffix));
+                if !rest.is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?'])) {
+                    let root = format!("{root}{suffix}");
+                    return Err(Error::InvalidArgument(format!(
+                        "The service returned a next link outside {root}; it was not followed, so the token stays with the service."
+                    )));
+                }
+                next.clone()
+            }
+            None => {
+                // Sized for the usual case (no query) so the path does not regrow it.
+                let mut url = String::with_capacity(root.len() + suffix.len() + 1 + request.path.len());
+                url.push_str(root);
+                url.push_str(suffix);
+                if !request.path.starts_with('/') {
+                    url.push('/');
+                }
+                url.push_str(&request.path);
+                let query = query_string(&request.query);
+                if !query.is_empty() {
+                    url.push(if request.path.contains('?') { '&' } else { '?' });
+                    url.push_str(&query);
+                }
+                url
+            }
+        };
+        // The HTTP stack cannot carry a URI longer than this; say so plainly
+        // (nothing is sent) rather than failing deep inside it.
+        if url.len() > MAX_URL_BYTES {
+            return Err(Error::InvalidArgument(format!(
+                "The request URL for {} would be {} bytes, more than the {MAX_URL_BYTES} an HTTP request can carry; nothing was sent.",
+                request.op.path,
+                url.len()
+            )));
+        }
+        reqwest::Url::parse(&url)
+            .map_err(|e| Error::InvalidArgument(format!("Invalid request URL for {}: {e}", request.op.path)))
     }
 
     /// The `reqwest` client for a call: the shared one, or one for a

@@ -4,13 +4,15 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::time::Duration;
 
-use super::binder::{BindErrorId, Bound, CmdletMeta, Value};
-use super::client::{ApiRequest, ApiResponse, Client, ProxyConfig, RequestOptions};
+use super::binder::{BindErrorId, Bound, Value};
+use super::client::{ApiResponse, Client, ProxyConfig, RequestOptions};
 use super::error::{Error, ResponseHeaders, Secret};
 use super::pipeline::Step;
+use super::plan::Cmdlet;
+use super::request::{ApiRequest, Operation};
+pub use super::request::ResponseKind;
 
 /// A boxed future, as trait objects need.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -271,22 +273,6 @@ fn tracer_attached() -> bool {
         .unwrap_or(false)
 }
 
-/// What a successful response turns into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ResponseKind {
-    /// No body: `true` with -PassThru, else nothing.
-    NoContent,
-    /// A JSON body.
-    Json,
-    /// Bytes (written to -OutFile when given).
-    Raw,
-    /// Text such as a `$count` (a number when it parses as one).
-    Text,
-    /// A paged collection: the items of `value`, following the named next
-    /// link with -All.
-    Paged(&'static str),
-}
-
 /// A cmdlet's output.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Output {
@@ -325,43 +311,55 @@ impl Invocation {
 const MAX_PAGE_SIZE: i32 = 999;
 
 /// The ShouldProcess target text, placeholders left as written.
-pub fn target_text(request: &ApiRequest) -> String {
-    format!("Call remote '{} {}' operation", request.method.as_str(), request.path_template)
+pub fn target_text(op: &Operation) -> String {
+    format!("Call remote '{} {}' operation", op.method.as_str(), op.path)
 }
 
 /// The What-if line PowerShell prints for an operation (`<cmdlet>_<set>`).
-pub fn what_if_text(operation: &str, request: &ApiRequest) -> String {
-    format!("What if: Performing the operation \"{operation}\" on target \"{}\".", target_text(request))
+pub fn what_if_text(operation: &str, op: &Operation) -> String {
+    format!("What if: Performing the operation \"{operation}\" on target \"{}\".", target_text(op))
 }
 
-/// Runs one prepared request the way a generated cmdlet does: -WhatIf,
-/// -Confirm, the call, then output and response headers. `operation` is
-/// `<cmdlet>_<parameter set>`; `should_process` is false for cmdlets that
-/// only read (GET), which have no -WhatIf/-Confirm.
-pub async fn execute(
-    client: &Client,
-    common: &CommonParameters,
-    host: &dyn Host,
-    operation: &str,
-    should_process: bool,
-    request: ApiRequest,
-    kind: ResponseKind,
-) -> Result<Invocation, Error> {
-    if should_process && common.what_if {
-        let mut done = Invocation::nothing();
-        done.what_if = Some(what_if_text(operation, &request));
-        return Ok(done);
-    }
-    if should_process && common.confirm && !host.confirm(operation, &target_text(&request)).await {
-        let mut done = Invocation::nothing();
-        done.declined = true;
-        return Ok(done);
-    }
-    if let ResponseKind::Paged(next_link) = kind {
-        return paged(client, common, request, next_link).await;
-    }
-    let response = client.send(request, &common.request_options()).await?;
-    finish(response, common, kind)
+/// Runs one parameter set of a cmdlet, the way every generated cmdlet runs:
+/// -Break, then -WhatIf and -Confirm (before the identity and path checks,
+/// as in PowerShell, so `-WhatIf` with an incomplete -InputObject still
+/// says what would happen), then the request's own error if building it
+/// failed, then the call, its output and response headers.
+///
+/// `request` is the set's request as built by the typed cmdlet or by the
+/// set's plan from a binding.
+pub fn invoke<'a>(
+    cmdlet: &'static Cmdlet,
+    set: usize,
+    request: Result<ApiRequest, Error>,
+    client: &'a Client,
+    common: &'a CommonParameters,
+    host: &'a dyn Host,
+) -> BoxFuture<'a, Result<Invocation, Error>> {
+    Box::pin(async move {
+        if common.debug_break {
+            host.wait_for_debugger().await?;
+        }
+        let op = cmdlet.plan(set)?.op;
+        let operation = cmdlet.operation_name(set);
+        let should_process = cmdlet.should_process();
+        if should_process && common.what_if {
+            let mut done = Invocation::nothing();
+            done.what_if = Some(what_if_text(&operation, op));
+            return Ok(done);
+        }
+        if should_process && common.confirm && !host.confirm(&operation, &target_text(op)).await {
+            let mut done = Invocation::nothing();
+            done.declined = true;
+            return Ok(done);
+        }
+        let request = request?;
+        if let ResponseKind::Paged(next_link) = op.response {
+            return paged(client, common, request, next_link).await;
+        }
+        let response = client.send(request, &common.request_options()).await?;
+        finish(response, common, op.response)
+    })
 }
 
 /// A paged list: the first page, then (with -All) every next link, the
@@ -406,14 +404,10 @@ async fn paged(
         }
         let next = page.get(next_link).and_then(serde_json::Value::as_str);
         let Some(next) = next.filter(|_| common.all) else { break response.headers };
-        let Some(rest) = next.strip_prefix(client.base_url()) else {
-            return Err(Error::InvalidArgument(format!(
-                "the service returned a next link outside {}; it was not followed",
-                client.base_url()
-            )));
-        };
-        request.path = if rest.starts_with('/') { rest.to_owned() } else { format!("/{rest}") };
-        request.query.clear();
+        request.next_link = Some(next.to_owned());
+        // Checked before the next call, so a link to another origin is
+        // refused without sending the token there.
+        client.url_for(&request)?;
     };
     let response_headers = common.response_headers_variable.clone().map(|name| (name, last_headers));
     let count = match (&common.count_variable, count) {
@@ -456,22 +450,3 @@ fn finish(response: ApiResponse, common: &CommonParameters, kind: ResponseKind) 
     Ok(Invocation { output, what_if: None, declined: false, response_headers, count: None })
 }
 
-/// The future a registered cmdlet returns.
-pub type RunFuture = BoxFuture<'static, Result<Invocation, Error>>;
-
-/// A cmdlet as the CLI sees it: metadata for the binder, its help, and a
-/// function that converts a binding into the typed cmdlet and runs it.
-pub struct CmdletEntry {
-    /// Binder metadata.
-    pub meta: &'static CmdletMeta,
-    /// The help document (Markdown).
-    pub help: &'static str,
-    /// Runs the cmdlet for one binding (the common parameters already taken).
-    pub run: fn(Client, Bound, CommonParameters, Arc<dyn Host>) -> RunFuture,
-}
-
-impl std::fmt::Debug for CmdletEntry {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CmdletEntry").field("name", &self.meta.name).finish()
-    }
-}

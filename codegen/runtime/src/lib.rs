@@ -1,8 +1,13 @@
-//! Runtime support for generated Microsoft Graph clients.
+//! The runtime shared by every generated Microsoft Graph crate: one
+//! [`client::Client`] (connection pool, token provider, retry policy,
+//! pipeline) serves the operations of every module and both API versions;
+//! operations and cmdlets are static tables ([`request::Operation`],
+//! [`plan::Cmdlet`]) that the code here builds requests from, binds
+//! arguments for and runs.
 //!
-//! This crate is never published. `codegen` copies every module below into
-//! the generated crate as `src/runtime/`, so modules refer to each other with
-//! `super::` paths and use only dependencies the generated crate also has.
+//! Generated crates depend on this crate (a path dependency in this
+//! repository, a member of the emitted workspace elsewhere); nothing of it
+//! is copied into them.
 #![warn(missing_docs)]
 
 pub mod bind;
@@ -14,3 +19,8 @@ pub mod cmdlet;
 pub mod error;
 pub mod path;
 pub mod pipeline;
+pub mod plan;
+pub mod request;
+
+pub use client::{Client, ClientBuilder};
+pub use error::Error;

@@ -2,8 +2,8 @@
 //! written the way the generator emits it (`static` items).
 
 use mg_runtime::binder::{
-    BindError, BindErrorId, Bound, CmdletMeta, ParamMeta, ParamType, SetMembership, Sets, Value,
-    bind,
+    BindError, BindErrorId, Bound, CmdletMeta, Common, ParamMeta, ParamType, SetMembership, Sets,
+    Value, bind,
 };
 
 // ---------------------------------------------------------------------------
@@ -115,6 +115,7 @@ static START_JOB: CmdletMeta = CmdletMeta {
         switch("WhatIf", &["wi"]),
         switch("Confirm", &["cf"]),
     ],
+    common: Common::NONE,
 };
 
 /// A list/get cmdlet with typed parameters and a set-specific String taking
@@ -205,6 +206,7 @@ static WIDGET: CmdletMeta = CmdletMeta {
             sets: OPTIONAL_ALL,
         },
     ],
+    common: Common::NONE,
 };
 
 /// Odd shapes: aliases that collide only through prefixes, a default set that
@@ -273,6 +275,7 @@ static THING: CmdletMeta = CmdletMeta {
             },
         },
     ],
+    common: Common::NONE,
 };
 
 /// A cmdlet without parameters or sets.
@@ -281,6 +284,7 @@ static BARE: CmdletMeta = CmdletMeta {
     default_set: "__AllParameterSets",
     sets: &[],
     params: &[],
+    common: Common::NONE,
 };
 
 // ---------------------------------------------------------------------------
@@ -528,7 +532,7 @@ static CASES: &[Case] = &[
     err(SJ, &["-Proxy", ""], INVALID, "Cannot bind parameter 'Proxy'. Cannot convert value \"\" to type \"System.Uri\". Error: \"Invalid URI: The URI is empty.\""),
     err(SJ, &["-Headers", "abc"], INVALID, "Cannot bind parameter 'Headers'. Cannot convert value \"abc\" to type \"System.Collections.IDictionary\". Error: \"Expected Name=Value or a JSON object such as {\"Name\":\"Value\"}.\""),
     err(SJ, &["-Headers", "=v"], INVALID, "Cannot bind parameter 'Headers'. Cannot convert value \"=v\" to type \"System.Collections.IDictionary\". Error: \"Expected Name=Value or a JSON object such as {\"Name\":\"Value\"}.\""),
-    err(SJ, &["-InputObject", "abc"], INVALID, "Cannot bind parameter 'InputObject'. Cannot convert value \"abc\" to type \"Microsoft.Graph.Beta.PowerShell.Models.IApplicationsIdentity\". Error: \"Expected a JSON object such as {\"Id\":\"...\"} or pipeline input.\""),
+    err(SJ, &["-InputObject", "abc"], INVALID, "Cannot bind parameter 'InputObject'. Cannot convert value \"abc\" to type \"Microsoft.Graph.Beta.PowerShell.Models.IApplicationsIdentity\". Error: \"Expected a JSON object or pipeline input.\""),
     err(SJ, &["-InputObject", "{\"a\":1}x"], INVALID, "Cannot bind parameter 'InputObject'. Cannot convert value \"{\"a\":1}x\" to type \"Microsoft.Graph.Beta.PowerShell.Models.IApplicationsIdentity\". Error: \"Invalid JSON: trailing characters at line 1 column 8.\""),
     err(WG, &["-Top", "abc"], INVALID, "Cannot bind parameter 'Top'. Cannot convert value \"abc\" to type \"System.Int32\". Error: \"Input string was not in a correct format.\""),
     err(WG, &["-Top", "1.5"], INVALID, "Cannot bind parameter 'Top'. Cannot convert value \"1.5\" to type \"System.Int32\". Error: \"Input string was not in a correct format.\""),
@@ -820,9 +824,9 @@ fn binder_errors_and_types_describe_themselves() {
         input.display_type(),
         "Microsoft.Graph.Beta.PowerShell.Models.IApplicationsIdentity"
     );
-    assert!(input.is_mandatory_in("StartViaIdentity"));
-    assert!(!input.is_mandatory_in("Start"));
-    assert!(input.is_from_pipeline_in("StartViaIdentity"));
+    assert!(input.is_mandatory_in(1, "StartViaIdentity"));
+    assert!(!input.is_mandatory_in(0, "Start"));
+    assert!(input.is_from_pipeline_in(1, "StartViaIdentity"));
     assert_eq!(WIDGET.param("Top").unwrap().display_type(), "System.Int32");
     assert_eq!(
         START_JOB.find_param("Sync").unwrap().map(|p| p.name),

@@ -29,7 +29,7 @@ async fn call(reply: Reply) -> (Error, TestServer) {
         })
         .build()
         .unwrap();
-    let request = ApiRequest::new(
+    let request = common::api_request(
         Method::POST,
         "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start",
         "/applications/app-1/synchronization/jobs/job-1/microsoft.graph.start",

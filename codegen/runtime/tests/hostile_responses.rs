@@ -18,6 +18,11 @@ use reqwest::Method;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+#[path = "common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+use common::api_request;
+
 const TOKEN: &str = "hostile-token-0c4f9e";
 
 /// What the server does after reading a request head.
@@ -118,7 +123,7 @@ fn builder(server: &Server) -> ClientBuilder {
 
 /// POST, so nothing is re-sent on a dropped connection.
 fn request() -> ApiRequest {
-    ApiRequest::new(Method::POST, "/things/{thing-id}/microsoft.graph.start", "/things/t/microsoft.graph.start")
+    api_request(Method::POST, "/things/{thing-id}/microsoft.graph.start", "/things/t/microsoft.graph.start")
 }
 
 /// Sends one request; fails the test if the call outlives `limit` (the

@@ -37,7 +37,7 @@ fn start_job(app: &str, job: &str) -> Result<ApiRequest, Error> {
         segment("ApplicationId", app)?,
         segment("SynchronizationJobId", job)?
     );
-    Ok(ApiRequest::new(Method::POST, TEMPLATE, path))
+    Ok(common::api_request(Method::POST, TEMPLATE, &path))
 }
 
 fn is_uuid_v4(text: &str) -> bool {
@@ -92,7 +92,7 @@ async fn sends_method_path_and_headers() {
 async fn json_body_is_sent_with_content_type() {
     let server = TestServer::always(Reply::json(200, r#"{"id":"x"}"#)).await;
     let client = builder(&server).build().unwrap();
-    let mut request = ApiRequest::new(
+    let mut request = common::api_request(
         Method::PATCH,
         "/applications/{application-id}",
         "/applications/a",
@@ -115,7 +115,7 @@ async fn json_body_is_sent_with_content_type() {
 async fn raw_body_is_sent_as_bytes_with_its_media_type() {
     let server = TestServer::always(Reply::status(204)).await;
     let client = builder(&server).build().unwrap();
-    let mut request = ApiRequest::new(Method::PUT, "/applications/{application-id}/logo", "/applications/a/logo");
+    let mut request = common::api_request(Method::PUT, "/applications/{application-id}/logo", "/applications/a/logo");
     let bytes: Vec<u8> = (0..=255u8).collect();
     request.headers.push(("Content-Type".into(), "image/png".into()));
     request.raw_body = Some(bytes.clone());
@@ -290,7 +290,7 @@ async fn missing_token_sends_nothing() {
 #[tokio::test]
 async fn base_url_defaults_and_validation() {
     let client = Client::new(NoToken).unwrap();
-    assert_eq!(client.base_url(), "https://graph.microsoft.com/beta");
+    assert_eq!(client.base_url(), "https://graph.microsoft.com");
     let client = Client::builder()
         .base_url("https://example.test/v1.0///")
         .build()
@@ -469,7 +469,7 @@ async fn idempotent_request_is_resent_once_when_the_connection_dies() {
     })
     .await;
     let client = builder(&server).build().unwrap();
-    let get = ApiRequest::new(
+    let get = common::api_request(
         Method::GET,
         "/applications/{application-id}",
         "/applications/a",
@@ -498,7 +498,7 @@ async fn idempotent_request_is_resent_once_when_the_connection_dies() {
     // A connection that keeps dying is reported after the one resend.
     let server = TestServer::always(Reply::Drop).await;
     let client = builder(&server).build().unwrap();
-    let get = ApiRequest::new(
+    let get = common::api_request(
         Method::GET,
         "/applications/{application-id}",
         "/applications/a",

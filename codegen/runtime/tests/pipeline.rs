@@ -35,7 +35,7 @@ fn fast(max_retries: u32) -> RetryPolicy {
 }
 
 fn request() -> ApiRequest {
-    ApiRequest::new(
+    common::api_request(
         Method::POST,
         "/applications/{application-id}/microsoft.graph.start",
         "/applications/a/microsoft.graph.start",

@@ -25,7 +25,7 @@ fn builder(server: &TestServer) -> ClientBuilder {
 }
 
 fn request() -> ApiRequest {
-    ApiRequest::new(
+    common::api_request(
         Method::GET,
         "/applications/{application-id}",
         "/applications/a",

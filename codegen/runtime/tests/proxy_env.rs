@@ -45,7 +45,7 @@ fn default_credentials_are_read_from_https_proxy() {
             .proxy(config)
             .build()
             .unwrap();
-        let request = ApiRequest::new(
+        let request = common::api_request(
             Method::GET,
             "/applications/{application-id}",
             "/applications/a",
@@ -67,7 +67,7 @@ fn default_credentials_are_read_from_https_proxy() {
             .proxy(ProxyConfig::new(proxy.url()))
             .build()
             .unwrap();
-        let request = ApiRequest::new(
+        let request = common::api_request(
             Method::GET,
             "/applications/{application-id}",
             "/applications/a",

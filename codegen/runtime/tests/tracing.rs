@@ -88,7 +88,7 @@ async fn every_request_gets_a_span_without_the_token() {
         .build()
         .unwrap();
     let template = "/applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start";
-    let request = ApiRequest::new(
+    let request = common::api_request(
         Method::POST,
         template,
         "/applications/a/synchronization/jobs/b/microsoft.graph.start",

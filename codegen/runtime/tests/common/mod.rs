@@ -272,3 +272,33 @@ pub fn decode(segment: &str) -> String {
         .expect("utf-8")
         .into_owned()
 }
+
+/// A request for an ad-hoc operation (`method` on `template`) with an
+/// already encoded `path`. The operation has no version path, so the client
+/// sends it to `<base URL><path>`, as the tests' loopback servers expect.
+#[allow(dead_code)]
+pub fn api_request(method: reqwest::Method, template: &'static str, path: &str) -> mg_runtime::request::ApiRequest {
+    use mg_runtime::request::{ApiRequest, ApiVersion, BodyKind, Method, Operation, ResponseKind};
+    let method = match method.as_str() {
+        "GET" => Method::Get,
+        "PUT" => Method::Put,
+        "POST" => Method::Post,
+        "DELETE" => Method::Delete,
+        "PATCH" => Method::Patch,
+        "HEAD" => Method::Head,
+        "OPTIONS" => Method::Options,
+        _ => Method::Trace,
+    };
+    // Leaked: operations are statics in generated code; tests make a few.
+    let op: &'static Operation = Box::leak(Box::new(Operation {
+        id: "test_operation",
+        method,
+        version: ApiVersion::new(""),
+        path: template,
+        segments: &[],
+        params: &[],
+        body: BodyKind::Json,
+        response: ResponseKind::Json,
+    }));
+    ApiRequest::new(op, path)
+}
