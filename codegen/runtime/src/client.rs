@@ -568,7 +568,7 @@ impl Client {
     ) -> Result<ApiResponse, Error> {
         let span = tracing::info_span!(
             "graph_request",
-            method = request.op.method.as_str(),
+            method = %request.op.method.as_str(),
             version = request.op.version.name(),
             path_template = request.op.path,
             status = tracing::field::Empty,
