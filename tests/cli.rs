@@ -14,7 +14,7 @@ const TOKEN: &str = "cli-test-token-7f3a9c51";
 const PROXY_PASSWORD: &str = "proxy-pass-5e8d21b0";
 const APP: &str = "Start-MgBetaApplicationSynchronizationJob";
 const SP: &str = "Start-MgBetaServicePrincipalSynchronizationJob";
-const START: &str = "/applications/app-1/synchronization/jobs/job-1/microsoft.graph.start";
+const START: &str = "/beta/applications/app-1/synchronization/jobs/job-1/microsoft.graph.start";
 const WHAT_IF: &str = "What if: Performing the operation \"Start-MgBetaApplicationSynchronizationJob_Start\" on target \"Call remote 'POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start' operation\".";
 
 fn binary() -> &'static Path {
@@ -297,8 +297,8 @@ async fn ids_are_percent_encoded_as_single_segments() {
     assert_eq!(
         paths(&server).await,
         [
-            "/servicePrincipals/a%2Fb%3Fc%23d%25e%20f/synchronization/jobs/%C3%A9t%C3%A9-%E6%97%A5%E6%9C%AC/microsoft.graph.start",
-            "/applications/-Verbose/synchronization/jobs/.../microsoft.graph.start",
+            "/beta/servicePrincipals/a%2Fb%3Fc%23d%25e%20f/synchronization/jobs/%C3%A9t%C3%A9-%E6%97%A5%E6%9C%AC/microsoft.graph.start",
+            "/beta/applications/-Verbose/synchronization/jobs/.../microsoft.graph.start",
         ]
     );
 }
@@ -346,7 +346,7 @@ async fn inline_input_object_runs_the_via_identity_set() {
     let out = mgbeta(&server, &[APP, "-InputObject", r#"{"ApplicationId":"a"}"#]).await;
     assert_eq!(out.code, 1, "{out:#?}");
     assert!(out.stderr.contains("InputObject has null value for InputObject.SynchronizationJobId"), "{out:#?}");
-    assert_eq!(paths(&server).await, ["/applications/a/synchronization/jobs/j/microsoft.graph.start"]);
+    assert_eq!(paths(&server).await, ["/beta/applications/a/synchronization/jobs/j/microsoft.graph.start"]);
 }
 
 /// As in PowerShell: the first object is sent, the second stops the
@@ -365,7 +365,7 @@ async fn a_pipeline_stops_at_the_object_without_a_key() {
         out.stderr.trim_end(),
         "Start-MgBetaApplicationSynchronizationJob_StartViaIdentity: InputObject has null value for InputObject.SynchronizationJobId"
     );
-    assert_eq!(paths(&server).await, ["/applications/a1/synchronization/jobs/j1/microsoft.graph.start"]);
+    assert_eq!(paths(&server).await, ["/beta/applications/a1/synchronization/jobs/j1/microsoft.graph.start"]);
 
     // The same through an explicit `-InputObject -`.
     let out = Run::new(&server, &[APP, "-InputObject", "-"]).stdin(input).out().await;
@@ -383,8 +383,8 @@ async fn a_json_array_on_stdin_runs_once_per_element() {
     assert_eq!(
         paths(&server).await,
         [
-            "/applications/a1/synchronization/jobs/j1/microsoft.graph.start",
-            "/applications/a%202/synchronization/jobs/j%2F2/microsoft.graph.start",
+            "/beta/applications/a1/synchronization/jobs/j1/microsoft.graph.start",
+            "/beta/applications/a%202/synchronization/jobs/j%2F2/microsoft.graph.start",
         ]
     );
 }
@@ -503,7 +503,7 @@ async fn proxy_credential_takes_the_password_from_the_environment() {
     let seen = requests(&proxy).await;
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].url.host_str(), Some("graph.invalid"));
-    assert_eq!(seen[0].url.path(), format!("/beta{START}"));
+    assert_eq!(seen[0].url.path(), START, "a root ending in /beta keeps its version");
     let basic = format!("Basic {}", base64(&format!("alice:{PROXY_PASSWORD}")));
     assert_eq!(seen[0].headers.get("proxy-authorization").and_then(|v| v.to_str().ok()), Some(basic.as_str()));
 
@@ -556,7 +556,7 @@ struct Session {
 
 /// Runs `args` through `cli::run` with `answers` typed at the terminal.
 async fn with_terminal(server: &MockServer, args: &[&str], stdin: &str, answers: &[&str]) -> Session {
-    use mg_beta_applications::runtime::cli::{Io, run};
+    use mg_runtime::cli::{Io, Registry, run};
     let (mut stdout, mut stderr, mut questions) = (Vec::new(), Vec::new(), Vec::new());
     let mut answers = answers.iter().map(|a| a.to_string());
     let base = server.uri();
@@ -579,7 +579,8 @@ async fn with_terminal(server: &MockServer, args: &[&str], stdin: &str, answers:
         prompt: &mut prompt,
     };
     let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    let code = run(&mg_beta_applications::cmdlets::CMDLETS, &args, io).await;
+    let registry = Registry::new(&[mg_beta_applications::CMDLETS]);
+    let code = run(&registry, &args, io).await;
     let (stdout, stderr) = (String::from_utf8(stdout).expect("UTF-8"), String::from_utf8(stderr).expect("UTF-8"));
     assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN) && !stderr.contains(PROXY_PASSWORD));
     Session { code, stdout, stderr, questions }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use mg_beta_applications::operations as ops;
 use mg_beta_applications::cmdlets::StartMgBetaApplicationSynchronizationJob as StartApp;
 use mg_beta_applications::runtime::client::{Client, RetryPolicy, StaticToken};
 use mg_beta_applications::runtime::cmdlet::{BoxFuture, CommonParameters, Host, NonInteractive, Output};
@@ -12,7 +13,7 @@ use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const TOKEN: &str = "e2e-secret-token";
-const START_PATH: &str = "/applications/app-1/synchronization/jobs/job-1/microsoft.graph.start";
+const START_PATH: &str = "/beta/applications/app-1/synchronization/jobs/job-1/microsoft.graph.start";
 
 fn client(server: &MockServer) -> Client {
     Client::builder()
@@ -45,19 +46,19 @@ async fn client_method_sends_post_with_raw_path_and_bearer_token() {
         .expect(1)
         .mount(&server)
         .await;
-    client(&server).application_synchronization_job_start("app-1", "job-1").await.expect("204 is success");
+    ops::application_synchronization_job_start("app-1", "job-1").send(&client(&server)).await.expect("204 is success");
 }
 
 #[tokio::test]
 async fn ids_are_encoded_as_single_segments() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(raw_path("/servicePrincipals/a%2Fb%3Fc%23d%25e%20f/synchronization/jobs/%C3%A9t%C3%A9/microsoft.graph.start"))
+        .and(raw_path("/beta/servicePrincipals/a%2Fb%3Fc%23d%25e%20f/synchronization/jobs/%C3%A9t%C3%A9/microsoft.graph.start"))
         .respond_with(ResponseTemplate::new(204))
         .expect(1)
         .mount(&server)
         .await;
-    client(&server).service_principal_synchronization_job_start("a/b?c#d%e f", "été").await.expect("sent once");
+    ops::service_principal_synchronization_job_start("a/b?c#d%e f", "été").send(&client(&server)).await.expect("sent once");
 }
 
 #[tokio::test]
@@ -65,7 +66,7 @@ async fn dot_segments_are_refused_before_sending() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
     for bad in ["..", ".", ""] {
-        let err = client(&server).application_synchronization_job_start(bad, "job-1").await.expect_err("refused");
+        let err = ops::application_synchronization_job_start(bad, "job-1").send(&client(&server)).await.expect_err("refused");
         assert!(matches!(err, Error::InvalidPathParameter { name: "application-id", .. }), "{err:?}");
     }
 }
@@ -74,7 +75,7 @@ async fn dot_segments_are_refused_before_sending() {
 async fn graph_404_becomes_the_typed_error() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).respond_with(graph_404()).mount(&server).await;
-    let err = client(&server).application_synchronization_job_start("app-1", "job-1").await.expect_err("404");
+    let err = ops::application_synchronization_job_start("app-1", "job-1").send(&client(&server)).await.expect_err("404");
     let api = err.api().expect("an API error");
     assert_eq!(api.status, 404);
     assert_eq!(api.code(), Some("Request_ResourceNotFound"));
@@ -269,10 +270,36 @@ async fn proxy_parameters_route_the_cmdlet_through_a_real_forward_proxy() {
     assert_eq!(server.received_requests().await.map_or(0, |r| r.len()), before, "nothing reaches the server");
 }
 
+/// A paged list operation and its cmdlet, written by hand as the generator
+/// writes them (no version path: the loopback server is the whole root).
+mod things {
+    use mg_runtime::binder::{CmdletMeta, Common};
+    use mg_runtime::plan::{Cmdlet, Plan};
+    use mg_runtime::request::{ApiVersion, BodyKind, Method, Operation, ResponseKind};
+
+    pub static LIST: Operation = Operation {
+        id: "thing_ListThing",
+        method: Method::Get,
+        version: ApiVersion::new(""),
+        path: "/things",
+        segments: &["/things"],
+        params: &[],
+        body: BodyKind::None,
+        response: ResponseKind::Paged("@odata.nextLink"),
+    };
+
+    pub static GET: Cmdlet = Cmdlet {
+        meta: CmdletMeta { name: "Get-Things", default_set: "List", sets: &["List"], params: &[], common: Common::new(false, false, true) },
+        aliases: &[],
+        plans: &[Plan::new(&LIST, &[])],
+        help: "",
+    };
+}
+
 #[tokio::test]
 async fn paged_lists_follow_next_links_with_all_and_count_with_count_variable() {
-    use mg_beta_applications::runtime::client::ApiRequest;
-    use mg_beta_applications::runtime::cmdlet::{execute, ResponseKind};
+    use mg_runtime::cmdlet::invoke;
+    use mg_runtime::request::ApiRequest;
     use wiremock::matchers::{path, query_param};
     let server = MockServer::start().await;
     let next = format!("{}/things?$skiptoken=page2", server.uri());
@@ -291,13 +318,12 @@ async fn paged_lists_follow_next_links_with_all_and_count_with_count_variable() 
         .mount(&server)
         .await;
     let c = client(&server);
-    let request = || ApiRequest::new(reqwest::Method::GET, "/things", "/things");
-    let kind = ResponseKind::Paged("@odata.nextLink");
+    let request = || Ok(ApiRequest::new(&things::LIST, "/things"));
     let first_page = CommonParameters { page_size: Some(2), ..Default::default() };
-    let done = execute(&c, &first_page, &NonInteractive, "Get-Things_List", false, request(), kind).await.expect("ok");
+    let done = invoke(&things::GET, 0, request(), &c, &first_page, &NonInteractive).await.expect("ok");
     assert_eq!(done.output, Output::Json(serde_json::json!([1, 2])), "without -All only the first page");
     let all = CommonParameters { all: true, page_size: Some(2), count_variable: Some("n".into()), ..Default::default() };
-    let done = execute(&c, &all, &NonInteractive, "Get-Things_List", false, request(), kind).await.expect("ok");
+    let done = invoke(&things::GET, 0, request(), &c, &all, &NonInteractive).await.expect("ok");
     assert_eq!(done.output, Output::Json(serde_json::json!([1, 2, 3])));
     assert_eq!(done.count, Some(("n".to_owned(), 3)));
     let received = server.received_requests().await.unwrap_or_default();
@@ -306,8 +332,8 @@ async fn paged_lists_follow_next_links_with_all_and_count_with_count_variable() 
 
 #[tokio::test]
 async fn a_next_link_to_another_host_is_not_followed() {
-    use mg_beta_applications::runtime::client::ApiRequest;
-    use mg_beta_applications::runtime::cmdlet::{execute, ResponseKind};
+    use mg_runtime::cmdlet::invoke;
+    use mg_runtime::request::ApiRequest;
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_json(
@@ -317,9 +343,7 @@ async fn a_next_link_to_another_host_is_not_followed() {
         .mount(&server)
         .await;
     let all = CommonParameters { all: true, ..Default::default() };
-    let request = ApiRequest::new(reqwest::Method::GET, "/things", "/things");
-    let err = execute(&client(&server), &all, &NonInteractive, "Get-Things_List", false, request, ResponseKind::Paged("@odata.nextLink"))
-        .await
-        .expect_err("refused");
+    let request = Ok(ApiRequest::new(&things::LIST, "/things"));
+    let err = invoke(&things::GET, 0, request, &client(&server), &all, &NonInteractive).await.expect_err("refused");
     assert!(err.to_string().contains("next link outside"), "{err}");
 }

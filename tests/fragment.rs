@@ -58,7 +58,7 @@ fn the_start_fragment_generates_the_whole_modules_cmdlets_and_identity() {
     config.merge_identity_keys("identity-keys.yaml", &fragment.identity_keys).unwrap_or_else(|e| panic!("{e}"));
     let spec = SpecInput { file: "applications.synchronization-start.yaml".into(), text: fragment.spec.clone() };
     let small = codegen::build_ir(&spec, &config, "codegen.yaml").unwrap_or_else(|e| panic!("{e}"));
-    let files = codegen::generate(&spec, &config, "codegen.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let files = codegen::generate(&spec, &config, "codegen.yaml", &codegen::RuntimeSource::Vendored).unwrap_or_else(|e| panic!("{e}"));
     for file in files.iter().filter(|f| f.path.ends_with(".rs")) {
         if let Err(e) = syn::parse_file(&file.contents) {
             panic!("{} does not parse: {e}", file.path);

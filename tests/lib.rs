@@ -46,7 +46,26 @@ pub fn committed_ir() -> codegen::ir::Api {
 /// Every file generated from the committed spec.
 pub fn committed_files() -> Vec<codegen::File> {
     let (spec, config) = committed_inputs();
-    codegen::generate(&spec, &config, "spec/codegen.yaml").unwrap_or_else(|e| panic!("{e}"))
+    let source = codegen::RuntimeSource::Path("../codegen/runtime".to_owned());
+    codegen::generate(&spec, &config, "spec/codegen.yaml", &source).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Where the committed module crate lives below `generated/`.
+pub const MODULE_DIR: &str = "beta/applications";
+
+/// Only the files of the module crate, with paths relative to it (as the
+/// surface manifest and the change report see them).
+pub fn module_files(files: Vec<codegen::File>) -> Vec<codegen::File> {
+    let prefix = format!("{MODULE_DIR}/");
+    files
+        .into_iter()
+        .filter_map(|f| f.path.strip_prefix(&prefix).map(|p| codegen::File { path: p.to_owned(), contents: f.contents.clone() }))
+        .collect()
+}
+
+/// [`committed_files`] of the module crate alone.
+pub fn committed_module_files() -> Vec<codegen::File> {
+    module_files(committed_files())
 }
 
 /// The folder of the real Graph module documents, from `GRAPH_SPECS_DIR`
@@ -83,7 +102,7 @@ pub fn workspace_binary(package: &str, bin: &str) -> PathBuf {
 /// The `mgbeta` binary, built once per test run.
 pub fn mgbeta_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| workspace_binary("mg-beta-applications", "mgbeta"))
+    BINARY.get_or_init(|| workspace_binary("mgbeta-cli", "mgbeta"))
 }
 
 /// What a finished child process wrote, and how it ended.

@@ -40,7 +40,7 @@ fn proptest_config() -> ProptestConfig {
 /// Runs the generator on `text` and checks the outcome.
 fn check(text: String) -> Result<(), TestCaseError> {
     let spec = codegen::SpecInput { file: FILE.to_owned(), text };
-    let outcome = catch_unwind(AssertUnwindSafe(|| codegen::generate(&spec, config(), "spec/codegen.yaml")))
+    let outcome = catch_unwind(AssertUnwindSafe(|| codegen::generate(&spec, config(), "spec/codegen.yaml", &codegen::RuntimeSource::Vendored)))
         .map_err(|_| TestCaseError::fail(format!("the generator panicked on:\n{}", spec.text)))?;
     match outcome {
         Ok(files) => {

@@ -9,6 +9,7 @@ mod loopback;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use mg_beta_applications::operations as ops;
 use mg_beta_applications::runtime::client::{Client, RetryPolicy, StaticToken};
 use mg_beta_applications::runtime::error::{Error, Secret};
 use percent_encoding::percent_decode_str;
@@ -81,13 +82,11 @@ impl Op {
     async fn call(self, client: &Client, first: &str, job: &str) -> Result<(), Error> {
         match self {
             Op::Application => {
-                client
-                    .application_synchronization_job_start(first, job)
+                ops::application_synchronization_job_start(first, job).send(client)
                     .await
             }
             Op::ServicePrincipal => {
-                client
-                    .service_principal_synchronization_job_start(first, job)
+                ops::service_principal_synchronization_job_start(first, job).send(client)
                     .await
             }
         }

@@ -51,7 +51,7 @@ fn with_header_param(text: String, required: bool) -> String {
 
 #[test]
 fn the_committed_manifest_round_trips_and_matches_the_ir() {
-    let files = tests::committed_files();
+    let files = tests::committed_module_files();
     let file = files.iter().find(|f| f.path == surface::MANIFEST_FILE).expect("the manifest is generated");
     let parsed = surface::parse(&file.path, &file.contents).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(parsed.surface, committed_surface());
@@ -176,7 +176,8 @@ fn markdown_groups_changes_by_cmdlet() {
 fn files_after(edit: impl Fn(String) -> String) -> Vec<codegen::File> {
     let (mut spec, config) = tests::committed_inputs();
     spec.text = edit(spec.text);
-    codegen::generate(&spec, &config, CONFIG).unwrap_or_else(|e| panic!("{e}"))
+    let source = codegen::RuntimeSource::Path("../codegen/runtime".to_owned());
+    tests::module_files(codegen::generate(&spec, &config, CONFIG, &source).unwrap_or_else(|e| panic!("{e}")))
 }
 
 fn on_disk(files: &[codegen::File]) -> BTreeMap<String, Vec<u8>> {
@@ -185,7 +186,7 @@ fn on_disk(files: &[codegen::File]) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn the_report_file_follows_the_manifest_on_disk() {
-    let before = tests::committed_files();
+    let before = tests::committed_module_files();
     let mut disk = on_disk(&before);
 
     // First generation: everything is new.
@@ -219,7 +220,7 @@ fn the_report_file_follows_the_manifest_on_disk() {
 
 #[test]
 fn malformed_manifests_give_file_and_line_and_never_panic() {
-    let text = tests::committed_files().into_iter().find(|f| f.path == surface::MANIFEST_FILE).expect("manifest").contents;
+    let text = tests::committed_module_files().into_iter().find(|f| f.path == surface::MANIFEST_FILE).expect("manifest").contents;
     let cases = [
         ("cmdlet X\n", 1, "expected `surface 1`"),
         ("surface 1\n   cmdlet X\n", 2, "two spaces"),

@@ -44,30 +44,28 @@ pub struct Config {
     pub directive: Vec<Directive>,
 }
 
-/// The emitted crate's package facts.
-#[derive(Debug, Clone, Deserialize)]
+/// The emitted crates' package facts. Everything left out is derived from
+/// the module and the API version: `mg-beta-applications` and
+/// `mg-beta-models` for beta Applications, `mg-users` and `mg-models` for
+/// v1.0 Users, version 0.1.0, binary `mg`.
+#[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CrateConfig {
-    /// Package name (kebab-case).
-    pub name: String,
+    /// Package name of the module crate (kebab-case).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Package name of the models crate of the module's version.
+    #[serde(default)]
+    pub models: Option<String>,
     /// Package version.
-    pub version: String,
+    #[serde(default)]
+    pub version: Option<String>,
     /// Name of the CLI binary.
-    pub binary: String,
+    #[serde(default)]
+    pub binary: Option<String>,
     /// Package description.
     #[serde(default)]
     pub description: Option<String>,
-}
-
-impl Default for CrateConfig {
-    fn default() -> Self {
-        CrateConfig {
-            name: "graph-client".into(),
-            version: "0.1.0".into(),
-            binary: "mgbeta".into(),
-            description: None,
-        }
-    }
 }
 
 /// PowerShell module facts.
@@ -152,6 +150,31 @@ impl Config {
         }
         let value: serde_yaml::Value = parse_yaml(file, text)?;
         from_value(file, value)
+    }
+
+    /// This configuration (shared by several modules) with a module's own
+    /// on top: the module's facts win where it gives them, maps are joined
+    /// (the module's entries win), and the module's directives run after
+    /// the shared ones.
+    pub fn merged_with(mut self, module: Config) -> Config {
+        self.input = module.input.or(self.input);
+        let (p, m) = (&mut self.package, module.package);
+        p.name = m.name.or(p.name.take());
+        p.models = m.models.or(p.models.take());
+        p.version = m.version.or(p.version.take());
+        p.binary = m.binary.or(p.binary.take());
+        p.description = m.description.or(p.description.take());
+        let (p, m) = (&mut self.module, module.module);
+        p.name = m.name.or(p.name.take());
+        p.prefix = m.prefix.or(p.prefix.take());
+        p.namespace = m.namespace.or(p.namespace.take());
+        p.help_uri_base = m.help_uri_base.or(p.help_uri_base.take());
+        self.replace.extend(module.replace);
+        self.parameter_names.extend(module.parameter_names);
+        self.identity_keys.extend(module.identity_keys);
+        self.identity_keys_file = module.identity_keys_file.or(self.identity_keys_file);
+        self.directive.extend(module.directive);
+        self
     }
 
     /// Merges the text of an identity-keys file (a YAML map placeholder ->

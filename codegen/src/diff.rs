@@ -407,21 +407,53 @@ pub struct ReportFile {
 /// or `--check`, does not replace it with "no change". Returns `None` when
 /// `files` has no manifest.
 pub fn report_file(files: &[File], existing: &BTreeMap<String, Vec<u8>>) -> Option<ReportFile> {
-    let new_file = files.iter().find(|f| f.path == surface::MANIFEST_FILE)?;
-    let old_bytes = existing.get(surface::MANIFEST_FILE);
-    let kept = existing.get(REPORT_FILE).and_then(|b| String::from_utf8(b.clone()).ok());
+    report_file_in("", files, existing)
+}
+
+/// [`report_file`] for every crate of a workspace that has a manifest (one
+/// report per module): `(crate folder, report)`, the folder empty for a
+/// manifest at the root.
+pub fn report_files(files: &[File], existing: &BTreeMap<String, Vec<u8>>) -> Vec<(String, ReportFile)> {
+    let suffix = format!("/{}", surface::MANIFEST_FILE);
+    files
+        .iter()
+        .filter_map(|f| {
+            if f.path == surface::MANIFEST_FILE {
+                Some(String::new())
+            } else {
+                f.path.strip_suffix(&suffix).map(str::to_owned)
+            }
+        })
+        .filter_map(|dir| report_file_in(&dir, files, existing).map(|r| (dir, r)))
+        .collect()
+}
+
+/// The report of the crate in folder `dir` (`""` for the root).
+fn report_file_in(dir: &str, files: &[File], existing: &BTreeMap<String, Vec<u8>>) -> Option<ReportFile> {
+    let at = |name: &str| if dir.is_empty() { name.to_owned() } else { format!("{dir}/{name}") };
+    let (manifest_path, report_path) = (at(surface::MANIFEST_FILE), at(REPORT_FILE));
+    let new_file = files.iter().find(|f| f.path == manifest_path)?;
+    let old_bytes = existing.get(&manifest_path);
+    let kept = existing.get(&report_path).and_then(|b| String::from_utf8(b.clone()).ok());
     if let (Some(old), Some(kept)) = (old_bytes, kept) {
         if old.as_slice() == new_file.contents.as_bytes() {
-            return Some(ReportFile { file: File { path: REPORT_FILE.into(), contents: kept }, report: None, warning: None });
+            return Some(ReportFile { file: File { path: report_path, contents: kept }, report: None, warning: None });
         }
     }
+    let mut result = report_body(new_file, old_bytes);
+    result.file.path = report_path;
+    Some(result)
+}
+
+/// Compares a new manifest with the old bytes.
+fn report_body(new_file: &File, old_bytes: Option<&Vec<u8>>) -> ReportFile {
     // The new manifest was just rendered from the IR, so it parses; should it
     // not, the report says so instead of failing the generation.
     let new = match surface::parse(surface::MANIFEST_FILE, &new_file.contents) {
         Ok(m) => m,
         Err(e) => {
             let note = format!("codegen bug: the new manifest does not parse: {e}");
-            return Some(ReportFile { file: report_text(None, &note), report: None, warning: Some(note) });
+            return ReportFile { file: report_text(None, &note), report: None, warning: Some(note) };
         }
     };
     let header = new.provenance.clone();
@@ -443,7 +475,7 @@ pub fn report_file(files: &[File], existing: &BTreeMap<String, Vec<u8>>) -> Opti
         });
     }
     let file = report_text(header.as_ref(), &report.markdown_body("##"));
-    Some(ReportFile { file, report: Some(report), warning })
+    ReportFile { file, report: Some(report), warning }
 }
 
 /// The report file's text: the `@generated` header as HTML comments (so the

@@ -13,30 +13,45 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 pub mod render;
+pub mod sdk;
 pub mod surface;
 pub mod tree;
 
 pub use config::Config;
-pub use emit::File;
+pub use emit::{File, RuntimeSource};
 pub use error::{Diagnostic, Error};
 pub use load::SpecInput;
+pub use sdk::{CliOptions, ModuleInput};
 
 /// The generator's version, recorded in every generated header.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// Spec text + configuration -> the IR, or every problem found.
+/// Spec text + configuration -> the IR of that one module, or every
+/// problem found.
 pub fn build_ir(spec: &SpecInput, config: &Config, config_file: &str) -> Result<ir::Api, Error> {
-    let loaded = load::load(spec)?;
-    lower::lower(&loaded, config, config_file)
+    let input = ModuleInput { spec: spec.clone(), config: config.clone(), config_file: config_file.to_owned() };
+    let mut ws = sdk::build_one(&input)?;
+    ws.modules.pop().ok_or_else(|| Error::single(&spec.file, "", "the document produced no module"))
 }
 
-/// Spec text + configuration -> every file of the generated crate.
-pub fn generate(spec: &SpecInput, config: &Config, config_file: &str) -> Result<Vec<File>, Error> {
-    let api = build_ir(spec, config, config_file)?;
-    let provenance = render::Provenance {
-        spec_file: spec.file.clone(),
-        spec_sha256: api.spec_sha256.clone(),
-        generator_version: VERSION.to_owned(),
-    };
-    Ok(emit::emit(&api, &provenance))
+/// Spec text + configuration -> the workspace IR of that one module (the
+/// module, the models of its version, the CLI).
+pub fn build_workspace(spec: &SpecInput, config: &Config, config_file: &str) -> Result<ir::Workspace, Error> {
+    let input = ModuleInput { spec: spec.clone(), config: config.clone(), config_file: config_file.to_owned() };
+    sdk::build_one(&input)
+}
+
+/// Spec text + configuration -> every file of the generated workspace: the
+/// module crate, the models crate of its version and the CLI.
+pub fn generate(spec: &SpecInput, config: &Config, config_file: &str, source: &RuntimeSource) -> Result<Vec<File>, Error> {
+    let input = ModuleInput { spec: spec.clone(), config: config.clone(), config_file: config_file.to_owned() };
+    let ws = sdk::build_one(&input)?;
+    Ok(emit::emit(&ws, source))
+}
+
+/// Many module documents -> one workspace (`cargo xtask codegen --sdk`).
+pub fn generate_sdk(inputs: &[ModuleInput], cli: &CliOptions, source: &RuntimeSource) -> Result<(ir::Workspace, Vec<File>), Error> {
+    let ws = sdk::build(inputs, cli)?;
+    let files = emit::emit(&ws, source);
+    Ok((ws, files))
 }

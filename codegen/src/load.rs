@@ -522,6 +522,39 @@ pub fn sha256_hex(text: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The document's `info.title`, read cheaply (the top of a block-style
+/// YAML document), or through a full parse for other layouts. `None` when
+/// there is none.
+pub fn title_of(text: &str) -> Option<String> {
+    let mut in_info = false;
+    for line in text.lines().take(200) {
+        if line.starts_with("info:") {
+            in_info = true;
+            continue;
+        }
+        if in_info {
+            if !line.starts_with(' ') && !line.trim().is_empty() {
+                break;
+            }
+            if let Some(rest) = line.trim_start().strip_prefix("title:") {
+                let value: Option<String> = serde_yaml::from_str(rest.trim()).ok();
+                if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+                    return Some(v);
+                }
+            }
+        }
+    }
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        info: Info,
+    }
+    #[derive(serde::Deserialize)]
+    struct Info {
+        title: String,
+    }
+    serde_yaml::from_str::<Doc>(text).ok().map(|d| d.info.title)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

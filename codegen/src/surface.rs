@@ -210,12 +210,12 @@ fn cmdlet_surface(api: &Api, cmdlet: &ir::Cmdlet) -> CmdletSurface {
         })
         .collect();
     let mut params = BTreeMap::new();
-    for p in &cmdlet.params {
+    for p in &cmdlet.all_params() {
         let name = token(&p.name);
         params.insert(
             name.clone(),
             ParamSurface {
-                ty: token(&p.ps_type),
+                ty: token(&p.ty.name()),
                 aliases: p.aliases.iter().map(|a| token(a)).collect(),
                 doc: one_line(&p.description),
             },

@@ -34,8 +34,9 @@ pub fn plan(files: &[File], existing: &BTreeMap<String, Vec<u8>>) -> Plan {
             _ => plan.write.push(file.clone()),
         }
     }
+    let produced: std::collections::BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for path in existing.keys() {
-        if !files.iter().any(|f| &f.path == path) {
+        if !produced.contains(path.as_str()) {
             plan.remove.push(path.clone());
         }
     }
@@ -88,8 +89,11 @@ pub fn stale_files(plan: &Plan, existing: &BTreeMap<String, Vec<u8>>, spec_sha25
         .map(|f| {
             let why = match existing.get(&f.path) {
                 None => Staleness::Missing,
+                // Files shared by several documents carry their own hash.
                 Some(old) => match header_sha(old) {
-                    Some(sha) if sha != spec_sha256 => Staleness::SpecChanged,
+                    Some(sha) if sha != header_sha(f.contents.as_bytes()).as_deref().unwrap_or(spec_sha256) => {
+                        Staleness::SpecChanged
+                    }
                     _ => Staleness::Edited,
                 },
             };

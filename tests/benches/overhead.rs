@@ -14,7 +14,7 @@
 //! the generated/hand-written ratios (median of the per-round ratios).
 //!
 //! The variants:
-//! - `generated`: `client.application_synchronization_job_start(..)`.
+//! - `generated`: `ops::application_synchronization_job_start(..).send(&client)`.
 //! - `hand-written`: the same request written by hand with `reqwest`: the
 //!   generated client's settings (timeouts, user agent), the ids encoded the
 //!   same way, and the same headers (`SdkVersion` included), so the server
@@ -40,6 +40,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use mg_beta_applications::operations as ops;
 use mg_beta_applications::runtime::client::{Client, DEFAULT_USER_AGENT, StaticToken};
 use mg_beta_applications::runtime::error::Secret;
 use mg_beta_applications::runtime::pipeline::{SDK_VERSION, SDK_VERSION_HEADER};
@@ -231,8 +232,7 @@ fn main() {
     });
 
     let gen_call = || async {
-        generated
-            .application_synchronization_job_start(APP_ID, JOB_ID)
+        ops::application_synchronization_job_start(APP_ID, JOB_ID).send(&generated)
             .await
             .expect("204");
         204

@@ -260,7 +260,8 @@ fn measure(args: &BenchArgs, root: &Path, scratch: &Path) -> Result<Vec<Row>, St
     // (c) Building the whole-module crate with its dependencies cached.
     if args.build {
         let target = args.target_dir.clone().unwrap_or_else(|| scratch.join("target"));
-        rows.extend(build(root, &whole_out, &target, &config.package.name)?);
+        let name = config.package.name.clone().unwrap_or_else(|| "mg-beta-applications".to_owned());
+        rows.extend(build(root, &whole_out, &target, &name)?);
     } else {
         rows.push(Row {
             measure: "whole-module crate, `cargo build` with dependencies cached".into(),
@@ -296,14 +297,13 @@ fn in_process(
         let m0 = mark();
         let loaded = codegen::load::load(input).map_err(|e| e.to_string())?;
         let m1 = mark();
-        let api = codegen::lower::lower(&loaded, config, config_name).map_err(|e| e.to_string())?;
+        let keys = codegen::lower::component_keys(&loaded);
+        let names = codegen::lower::ModelNames::assign(&keys, &config.replace);
+        let api = codegen::lower::lower(&loaded, config, config_name, &names).map_err(|e| e.to_string())?;
         let m2 = mark();
-        let provenance = codegen::render::Provenance {
-            spec_file: input.file.clone(),
-            spec_sha256: api.spec_sha256.clone(),
-            generator_version: codegen::VERSION.to_owned(),
-        };
-        let files = codegen::emit::emit(&api, &provenance);
+        let module = codegen::ModuleInput { spec: input.clone(), config: config.clone(), config_file: config_name.to_owned() };
+        let ws = codegen::sdk::build_one(&module).map_err(|e| e.to_string())?;
+        let files = codegen::emit::emit(&ws, &codegen::RuntimeSource::Vendored);
         let m3 = mark();
         files_made = files.len();
         bytes = files.iter().map(|f| f.contents.len()).sum();

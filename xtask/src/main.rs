@@ -3,8 +3,10 @@
 //! ```text
 //! cargo xtask codegen                      regenerate generated/ from spec/
 //! cargo xtask codegen --check              fail, naming each stale file, when generated/ is stale
-//! cargo xtask codegen --spec F --out D     generate a crate from any document into any folder
+//! cargo xtask codegen --spec F --out D     generate a workspace from any document into any folder
 //!                     [--config C]         with another generator configuration
+//! cargo xtask codegen --sdk DIR --out D    every module document below DIR as one workspace
+//!                     [--config C]         (default: the configuration shipped in spec/sdk/)
 //! cargo xtask diff OLD NEW                 the API change report between two specs or manifests
 //!                  [--format markdown]     (exit status 3 when a change is breaking)
 //! cargo xtask fragment --from MODULE.yml   cut the operations matching each --operation regex,
@@ -22,7 +24,7 @@ mod diff;
 mod disk;
 mod fragment;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec FILE] [--config FILE] [--out DIR]\n\
+const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec FILE | --sdk DIR] [--config FILE] [--out DIR]\n\
     \x20      cargo xtask diff OLD NEW [--format text|markdown] [--config FILE]\n\
     \x20      cargo xtask fragment --from MODULE.yml --operation ID_OR_REGEX [--operation ...] --out DIR [--name STEM]\n\
     \x20      cargo xtask bench [--runs N] [--module FILE] [--build]";
@@ -79,6 +81,7 @@ fn main() -> ExitCode {
 struct CodegenArgs {
     check: bool,
     spec: Option<PathBuf>,
+    sdk: Option<PathBuf>,
     config: Option<PathBuf>,
     out: Option<PathBuf>,
     /// Hidden: print the process's peak resident memory at exit (for `bench`).
@@ -94,11 +97,18 @@ impl CodegenArgs {
             match arg.as_str() {
                 "--check" => parsed.check = true,
                 "--spec" => parsed.spec = Some(value("--spec")?),
+                "--sdk" => parsed.sdk = Some(value("--sdk")?),
                 "--config" => parsed.config = Some(value("--config")?),
                 "--out" => parsed.out = Some(value("--out")?),
                 "--report-memory" => parsed.report_memory = true,
                 other => return Err(format!("unknown argument `{other}`")),
             }
+        }
+        if parsed.spec.is_some() && parsed.sdk.is_some() {
+            return Err("give either --spec FILE or --sdk DIR, not both".to_owned());
+        }
+        if parsed.sdk.is_some() && parsed.out.is_none() {
+            return Err("--sdk DIR needs --out OUT".to_owned());
         }
         Ok(parsed)
     }
@@ -131,37 +141,140 @@ fn load_config(path: &Path, root: &Path) -> Result<(codegen::Config, String), St
     Ok((config, name))
 }
 
+/// Where the runtime comes from: this repository's `generated/` depends on
+/// `codegen/runtime` by path; any other output carries its own copy.
+fn runtime_source(out: &Path, root: &Path) -> codegen::RuntimeSource {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    if same(out, &root.join("generated")) {
+        codegen::RuntimeSource::Path("../codegen/runtime".to_owned())
+    } else {
+        codegen::RuntimeSource::Vendored
+    }
+}
+
+/// Every OpenAPI document below `dir` (YAML or JSON), in path order.
+fn documents(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        let entries = std::fs::read_dir(&current).map_err(|e| format!("{}: cannot list: {e}", current.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| format!("{}: {e}", current.display()))?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml" || e == "json") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    if out.is_empty() {
+        return Err(format!("{}: no OpenAPI documents (*.yml, *.yaml, *.json) found", dir.display()));
+    }
+    Ok(out)
+}
+
+/// The inputs of `--sdk DIR`: every document, each with the configuration
+/// for its module.
+fn sdk_inputs(dir: &Path, config: Option<&Path>, root: &Path) -> Result<Vec<codegen::ModuleInput>, String> {
+    let shipped = root.join("spec/sdk");
+    let sdk_config = match config {
+        Some(path) if path.is_file() => SdkConfigSource::One(Box::new(load_config(path, root)?)),
+        Some(path) => SdkConfigSource::Dir(path.to_path_buf()),
+        None => SdkConfigSource::Dir(shipped),
+    };
+    let mut inputs = Vec::new();
+    for path in documents(dir)? {
+        let name = display(&path, root);
+        let text = disk::read_text(&path)?;
+        let spec = codegen::SpecInput { file: name, text };
+        let (config, config_file) = sdk_config.for_document(&spec, root)?;
+        inputs.push(codegen::ModuleInput { spec, config, config_file });
+    }
+    Ok(inputs)
+}
+
+/// The configuration of `--sdk`: one file for every module, or a folder
+/// with the shared configuration and one file per module.
+enum SdkConfigSource {
+    One(Box<(codegen::Config, String)>),
+    Dir(PathBuf),
+}
+
+impl SdkConfigSource {
+    fn for_document(&self, spec: &codegen::SpecInput, root: &Path) -> Result<(codegen::Config, String), String> {
+        match self {
+            SdkConfigSource::One(one) => Ok((one.0.clone(), one.1.clone())),
+            SdkConfigSource::Dir(dir) => {
+                let title = codegen::load::title_of(&spec.text).unwrap_or_default();
+                let shared = dir.join("graph.yaml");
+                let module = dir.join(format!("{title}.yaml"));
+                let mut config = if shared.is_file() { load_config(&shared, root)?.0 } else { codegen::Config::default() };
+                let mut name = display(&shared, root);
+                if !title.is_empty() && module.is_file() {
+                    let (own, own_name) = load_config(&module, root)?;
+                    config = config.merged_with(own);
+                    name = own_name;
+                }
+                Ok((config, name))
+            }
+        }
+    }
+}
+
 fn codegen(args: &CodegenArgs) -> ExitCode {
     let root = workspace_root();
-    let default_config = root.join("spec/codegen.yaml");
-    // With --spec and no --config, the default configuration applies only
-    // when the spec is the one it names; another document gets defaults.
-    let config_path = match (&args.config, &args.spec) {
-        (Some(c), _) => Some(c.clone()),
-        (None, None) => Some(default_config),
-        (None, Some(_)) => None,
-    };
-    let (config, config_name) = match &config_path {
-        Some(path) => match load_config(path, &root) {
-            Ok(loaded) => loaded,
-            Err(e) => return fail(&e),
-        },
-        None => (codegen::Config::default(), "(default configuration)".to_owned()),
-    };
-    let spec_path = match (&args.spec, &config.input, &config_path) {
-        (Some(spec), _, _) => spec.clone(),
-        (None, Some(input), Some(cfg)) => cfg.parent().unwrap_or(&root).join(input),
-        _ => return fail("no spec document: give --spec FILE or set `input` in the configuration"),
-    };
     let out = args.out.clone().unwrap_or_else(|| root.join("generated"));
-    let spec_name = display(&spec_path, &root);
-    let text = match disk::read_text(&spec_path) {
-        Ok(t) => t,
-        Err(e) => return fail(&e),
-    };
-    let input = codegen::SpecInput { file: spec_name, text };
+    let out_name = display(&out, &root);
+    let source = runtime_source(&out, &root);
     // Everything is generated in memory first: a bad spec never touches `out`.
-    let mut files = match codegen::generate(&input, &config, &config_name) {
+    let generated = if let Some(dir) = &args.sdk {
+        let inputs = match sdk_inputs(dir, args.config.as_deref(), &root) {
+            Ok(inputs) => inputs,
+            Err(e) => return fail(&e),
+        };
+        let cli = codegen::CliOptions { crate_name: "mg-cli".to_owned(), binary: "mg".to_owned() };
+        codegen::generate_sdk(&inputs, &cli, &source).map(|(ws, files)| {
+            for models in &ws.models {
+                for conflict in &models.conflicts {
+                    eprintln!("note: {conflict}");
+                }
+            }
+            files
+        })
+    } else {
+        let default_config = root.join("spec/codegen.yaml");
+        // With --spec and no --config, the default configuration applies only
+        // when the spec is the one it names; another document gets defaults.
+        let config_path = match (&args.config, &args.spec) {
+            (Some(c), _) => Some(c.clone()),
+            (None, None) => Some(default_config),
+            (None, Some(_)) => None,
+        };
+        let (config, config_name) = match &config_path {
+            Some(path) => match load_config(path, &root) {
+                Ok(loaded) => loaded,
+                Err(e) => return fail(&e),
+            },
+            None => (codegen::Config::default(), "(default configuration)".to_owned()),
+        };
+        let spec_path = match (&args.spec, &config.input, &config_path) {
+            (Some(spec), _, _) => spec.clone(),
+            (None, Some(input), Some(cfg)) => cfg.parent().unwrap_or(&root).join(input),
+            _ => return fail("no spec document: give --spec FILE or set `input` in the configuration"),
+        };
+        let spec_name = display(&spec_path, &root);
+        let text = match disk::read_text(&spec_path) {
+            Ok(t) => t,
+            Err(e) => return fail(&e),
+        };
+        let input = codegen::SpecInput { file: spec_name, text };
+        codegen::generate(&input, &config, &config_name, &source)
+    };
+    let mut files = match generated {
         Ok(files) => files,
         Err(e) => return fail(&e.to_string()),
     };
@@ -169,21 +282,18 @@ fn codegen(args: &CodegenArgs) -> ExitCode {
         Ok(map) => map,
         Err(e) => return fail(&e),
     };
-    // The change report joins the same plan, so it is written all or nothing
-    // with the code it describes.
-    let report = codegen::diff::report_file(&files, &existing);
-    if let Some(r) = &report {
-        files.push(r.file.clone());
-    }
+    // The change reports join the same plan, so they are written all or
+    // nothing with the code they describe.
+    let reports = codegen::diff::report_files(&files, &existing);
+    files.extend(reports.iter().map(|(_, r)| r.file.clone()));
     let plan = codegen::tree::plan(&files, &existing);
-    let out_name = display(&out, &root);
     if args.check {
-        return check(&plan, &existing, &input, &out_name);
+        return check(&plan, &existing, &out_name);
     }
     match disk::apply(&out, &plan, &mut disk::RealDisk) {
         Ok(()) => {
-            if let Some(r) = &report {
-                print_report(r, &out_name);
+            for (dir, r) in &reports {
+                print_report(r, &if dir.is_empty() { out_name.clone() } else { format!("{out_name}/{dir}") });
             }
             println!(
                 "{out_name}: {} written, {} removed, {} unchanged",
@@ -208,13 +318,12 @@ fn print_report(report: &codegen::diff::ReportFile, out: &str) {
     }
 }
 
-fn check(plan: &codegen::tree::Plan, existing: &BTreeMap<String, Vec<u8>>, input: &codegen::SpecInput, out: &str) -> ExitCode {
+fn check(plan: &codegen::tree::Plan, existing: &BTreeMap<String, Vec<u8>>, out: &str) -> ExitCode {
     if plan.is_empty() {
         println!("{out}: up to date ({} files)", plan.unchanged);
         return ExitCode::SUCCESS;
     }
-    let sha = codegen::load::sha256_hex(&input.text);
-    let stale = codegen::tree::stale_files(plan, existing, &sha);
+    let stale = codegen::tree::stale_files(plan, existing, "");
     eprintln!("{out} is stale ({} files):", stale.len());
     for s in &stale {
         eprintln!("  {out}/{s}");

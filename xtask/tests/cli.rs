@@ -112,9 +112,9 @@ fn diff_exits_3_on_a_breaking_change_and_0_otherwise() {
 fn diff_reads_manifests_and_folders_and_reports_bad_input() {
     let dir = scratch("manifests");
     let generated = root().join("generated");
-    let manifest = generated.join("api-surface.txt");
+    let manifest = generated.join("beta/applications/api-surface.txt");
     if manifest.exists() {
-        let same = xtask(&["diff", path(&generated), path(&manifest)]);
+        let same = xtask(&["diff", path(&generated.join("beta/applications")), path(&manifest)]);
         assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
     }
     let bad = dir.join("bad.txt");
@@ -132,7 +132,7 @@ fn codegen_prints_and_keeps_the_report_and_check_names_the_reason() {
     add_optional_header(&dir);
     let first = codegen(&dir, &[]);
     assert!(first.status.success(), "{}", stderr(&first));
-    let report = dir.join("out/api-changes.md");
+    let report = dir.join("out/beta/applications/api-changes.md");
     assert!(fs::read_to_string(&report).expect("report").contains("(no previous manifest)"));
 
     let again = codegen(&dir, &[]);
@@ -140,12 +140,12 @@ fn codegen_prints_and_keeps_the_report_and_check_names_the_reason() {
     assert!(codegen(&dir, &["--check"]).status.success(), "a second run changes nothing, report included");
 
     // A hand edit and a spec change are told apart.
-    let operations = dir.join("out/src/operations.rs");
+    let operations = dir.join("out/beta/applications/src/operations/applications_actions.rs");
     let original = fs::read_to_string(&operations).expect("operations");
     fs::write(&operations, format!("{original}\n// tweak\n")).expect("edit");
     let edited = codegen(&dir, &["--check"]);
     assert!(!edited.status.success());
-    assert!(stderr(&edited).contains("src/operations.rs: differs from what the generator writes"), "{}", stderr(&edited));
+    assert!(stderr(&edited).contains("src/operations/applications_actions.rs: differs from what the generator writes"), "{}", stderr(&edited));
     fs::write(&operations, original).expect("restore");
 
     make_header_mandatory(&dir);
@@ -167,7 +167,7 @@ fn a_write_failing_midway_leaves_the_output_byte_for_byte_as_it_was() {
     assert!(codegen(&dir, &[]).status.success());
     // The report is the last file of the plan: a non-empty folder in its
     // place makes that final rename fail after every other file was written.
-    let report = dir.join("out/api-changes.md");
+    let report = dir.join("out/beta/applications/api-changes.md");
     fs::remove_file(&report).expect("remove report");
     fs::create_dir_all(report.join("blocker")).expect("blocker");
     fs::write(report.join("blocker/keep"), "x").expect("blocker file");

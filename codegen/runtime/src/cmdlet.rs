@@ -224,6 +224,11 @@ pub fn body_from<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> Res
     })
 }
 
+/// The bytes of an `-InFile`, or an error naming the file.
+pub fn read_in_file(path: &str) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| Error::InvalidArgument(format!("cannot read -InFile {path}: {e}")))
+}
+
 /// How a cmdlet talks to its user: -Confirm prompts and -Break.
 pub trait Host: Send + Sync {
     /// Asks whether to perform `action` on `target`; `false` means nothing

@@ -12,15 +12,25 @@
 
 pub mod bind;
 pub mod binder;
+#[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "cli")]
 pub mod cli_args;
 pub mod client;
 pub mod cmdlet;
 pub mod error;
+pub mod model;
 pub mod path;
 pub mod pipeline;
 pub mod plan;
 pub mod request;
 
 pub use client::{Client, ClientBuilder};
+
+// Generated model code reaches serde through the runtime, so its impls do
+// not depend on the version a models crate happens to list.
+#[doc(hidden)]
+pub use serde;
+#[doc(hidden)]
+pub use serde_json;
 pub use error::Error;

@@ -239,7 +239,7 @@ pub fn build(meta: &CmdletMeta, plan: &'static Plan, bound: &mut Bound) -> Resul
     }
     request.body = body.filter(|b| !b.is_null());
     if let Some(path) = in_file {
-        let bytes = std::fs::read(&path).map_err(|e| Error::InvalidArgument(format!("cannot read -InFile {path}: {e}")))?;
+        let bytes = super::cmdlet::read_in_file(&path)?;
         if let BodyKind::Raw(media_type) = op.body {
             request.headers.push(("Content-Type".to_owned(), media_type.to_owned()));
         }

@@ -21,11 +21,9 @@
 
 use std::marker::PhantomData;
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-
 use super::client::{ApiResponse, Client, RequestOptions};
 use super::error::Error;
+use super::model::Json as ToJson;
 use super::path;
 
 /// HTTP method of an operation.
@@ -418,10 +416,15 @@ impl Decode for NoContent {
 #[derive(Debug)]
 pub struct Json<T>(PhantomData<fn() -> T>);
 
-impl<T: DeserializeOwned> Decode for Json<T> {
+impl<T: ToJson> Decode for Json<T> {
     type Output = T;
     fn decode(response: ApiResponse) -> Result<T, Error> {
-        response.json()
+        let value = if response.body.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&response.body).map_err(|e| Error::Decode(e.to_string()))?
+        };
+        T::from_json(value).map_err(|e| Error::Decode(e.to_string()))
     }
 }
 
@@ -447,101 +450,147 @@ impl Decode for Text {
     }
 }
 
-/// A typed request: an operation with its values, not sent yet. `D` says
-/// how the response is decoded ([`NoContent`], [`Json`], [`Bytes`],
-/// [`Text`]). A value that cannot be sent (an empty key, a body that does
-/// not serialize) is kept as the error that [`Request::send`] and
-/// [`Request::build`] return, so the builder chains without `?`.
-#[must_use = "a request does nothing until it is sent"]
-pub struct Request<D> {
+/// A request being built: the part of [`Request`] that does not depend on
+/// how the response is decoded, so its code exists once.
+#[derive(Debug, Clone)]
+pub struct Builder {
     inner: Result<ApiRequest, Error>,
-    _decode: PhantomData<fn() -> D>,
 }
 
-impl<D> std::fmt::Debug for Request<D> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Request").field(&self.inner).finish()
-    }
-}
-
-impl<D> Clone for Request<D> {
-    fn clone(&self) -> Self {
-        Request { inner: self.inner.clone(), _decode: PhantomData }
-    }
-}
-
-impl<D> Request<D> {
+impl Builder {
     /// A request for `op` with its path keys in template order.
-    pub fn new(op: &'static Operation, keys: &[&str]) -> Self {
-        Request { inner: op.path_with(keys).map(|path| ApiRequest::new(op, path)), _decode: PhantomData }
+    pub fn new(op: &'static Operation, keys: &[&str]) -> Builder {
+        Builder { inner: op.path_with(keys).map(|path| ApiRequest::new(op, path)) }
     }
 
-    fn map(mut self, f: impl FnOnce(&mut ApiRequest) -> Result<(), Error>) -> Self {
+    fn with(&mut self, f: impl FnOnce(&mut ApiRequest) -> Result<(), Error>) {
         if let Ok(request) = &mut self.inner {
             if let Err(e) = f(request) {
                 self.inner = Err(e);
             }
         }
-        self
     }
 
-    /// Sets a query or header parameter by its wire name; `None` sets
-    /// nothing.
-    pub fn arg<T: Serialize>(self, name: &'static str, value: &Option<T>) -> Self {
-        let Some(value) = value else { return self };
-        self.map(|r| {
-            let json = serde_json::to_value(value)
-                .map_err(|e| Error::InvalidArgument(format!("Invalid value for '{name}': {e}")))?;
-            r.set_arg(name, &json)
-        })
+    /// Sets a query or header parameter by wire name from a JSON value.
+    pub fn arg_value(&mut self, name: &str, value: Option<serde_json::Value>) {
+        if let Some(value) = value {
+            self.with(|r| r.set_arg(name, &value));
+        }
     }
 
     /// Sets the standard OData options and `ConsistencyLevel`.
-    pub fn query(self, query: &Query) -> Self {
-        self.map(|r| {
+    pub fn query(&mut self, query: &Query) {
+        self.with(|r| {
             for (name, value) in query.pairs() {
                 r.set_arg(name, &value)?;
             }
             Ok(())
-        })
+        });
     }
 
     /// Sets the JSON body.
-    pub fn body<B: Serialize + ?Sized>(self, body: &B) -> Self {
-        self.map(|r| {
-            r.body = Some(serde_json::to_value(body).map_err(|e| Error::InvalidArgument(format!("Invalid body: {e}")))?);
+    pub fn body_value(&mut self, body: serde_json::Value) {
+        self.with(|r| {
+            r.body = Some(body);
             Ok(())
-        })
+        });
     }
 
     /// Sets a body of bytes, sent with the operation's media type.
-    pub fn bytes(self, bytes: &[u8]) -> Self {
-        self.map(|r| {
+    pub fn bytes(&mut self, bytes: &[u8]) {
+        self.with(|r| {
             if let BodyKind::Raw(media_type) = r.op.body {
                 r.headers.push(("Content-Type".to_owned(), media_type.to_owned()));
             }
             r.raw_body = Some(bytes.to_vec());
             Ok(())
-        })
+        });
+    }
+
+    /// The request, or the reason it cannot be sent.
+    pub fn build(self) -> Result<ApiRequest, Error> {
+        self.inner
+    }
+}
+
+/// A typed request: an operation with its values, not sent yet. `D` says
+/// how the response is decoded ([`NoContent`], [`Json`], [`Bytes`],
+/// [`Text`]). A value that cannot be sent (an empty key) is kept as the
+/// error that [`Request::send`] and [`Request::build`] return, so the
+/// builder chains without `?`. Every method is a one-line step of the
+/// shared [`Builder`].
+#[must_use = "a request does nothing until it is sent"]
+pub struct Request<D> {
+    builder: Builder,
+    _decode: PhantomData<fn() -> D>,
+}
+
+impl<D> std::fmt::Debug for Request<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Request").field(&self.builder.inner).finish()
+    }
+}
+
+impl<D> Clone for Request<D> {
+    fn clone(&self) -> Self {
+        Request { builder: self.builder.clone(), _decode: PhantomData }
+    }
+}
+
+impl<D> Request<D> {
+    /// A request for `op` with its path keys in template order.
+    #[inline]
+    pub fn new(op: &'static Operation, keys: &[&str]) -> Self {
+        Request { builder: Builder::new(op, keys), _decode: PhantomData }
+    }
+
+    /// Sets a query or header parameter by its wire name; `None` sets
+    /// nothing.
+    #[inline]
+    pub fn arg<T: ToJson>(mut self, name: &'static str, value: &Option<T>) -> Self {
+        self.builder.arg_value(name, value.as_ref().map(T::to_json));
+        self
+    }
+
+    /// Sets the standard OData options and `ConsistencyLevel`.
+    #[inline]
+    pub fn query(mut self, query: &Query) -> Self {
+        self.builder.query(query);
+        self
+    }
+
+    /// Sets the JSON body.
+    #[inline]
+    pub fn body<B: ToJson>(mut self, body: &B) -> Self {
+        self.builder.body_value(body.to_json());
+        self
+    }
+
+    /// Sets a body of bytes, sent with the operation's media type.
+    #[inline]
+    pub fn bytes(mut self, bytes: &[u8]) -> Self {
+        self.builder.bytes(bytes);
+        self
     }
 
     /// The request, or the reason it cannot be sent. Nothing is sent.
+    #[inline]
     pub fn build(self) -> Result<ApiRequest, Error> {
-        self.inner
+        self.builder.build()
     }
 }
 
 impl<D: Decode> Request<D> {
     /// Sends the request through `client` and decodes the response.
     pub async fn send(self, client: &Client) -> Result<D::Output, Error> {
-        let response = client.send(self.inner?, &RequestOptions::default()).await?;
+        let response = client.send(self.builder.build()?, &RequestOptions::default()).await?;
         D::decode(response)
     }
 
     /// [`Request::send`] with per-call options (headers, pipeline steps,
     /// proxy).
     pub async fn send_with(self, client: &Client, options: &RequestOptions) -> Result<D::Output, Error> {
-        let response = client.send(self.inner?, options).await?;
+        let response = client.send(self.builder.build()?, options).await?;
         D::decode(response)
     }
 }

@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Reply, TestServer};
-use mg_runtime::client::{ApiRequest, Client, RequestOptions, RetryPolicy, StaticToken};
+use mg_runtime::client::{Client, RequestOptions, RetryPolicy, StaticToken};
 use mg_runtime::error::{
     ApiError, Error, ErrorBody, ODataError, RAW_BODY_DISPLAY_LIMIT, ResponseHeaders, Secret,
     status_name,

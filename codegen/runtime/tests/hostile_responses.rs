@@ -19,7 +19,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 #[path = "common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 use common::api_request;
 

@@ -8,7 +8,7 @@ mod common;
 mod tinyproxy;
 
 use common::{Reply, TestServer};
-use mg_runtime::client::{ApiRequest, Client, ProxyConfig, RequestOptions, StaticToken};
+use mg_runtime::client::{Client, ProxyConfig, RequestOptions, StaticToken};
 use mg_runtime::error::Secret;
 use reqwest::Method;
 use tinyproxy::{Tinyproxy, VIA_NAME};

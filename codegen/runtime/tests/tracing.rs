@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{Reply, TestServer};
-use mg_runtime::client::{ApiRequest, Client, RequestOptions, RetryPolicy, StaticToken};
+use mg_runtime::client::{Client, RequestOptions, RetryPolicy, StaticToken};
 use mg_runtime::error::Secret;
 use reqwest::Method;
 use tracing::field::{Field, Visit};

@@ -1,28 +1,15 @@
-//! Cmdlets -> one module each: binder metadata, the typed parameter sets (an
-//! enum, so invalid combinations cannot be written), request building with
-//! the identity checks, and the entry the CLI registry lists.
+//! Cmdlets -> one module each: the cmdlet as data (binder metadata and one
+//! binding plan per parameter set, which the runtime binds and builds
+//! requests from), and the typed enum Rust users write (one variant per
+//! parameter set, typed fields, `request()` and `invoke()`). Every part is
+//! a straight map over the IR's plan.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::operations::params_struct;
-use super::types::{docs, ident, rust_type};
-use super::File;
-use crate::ir::{Api, Cmdlet, CmdletParam, Location, Operation, ParamKind, ParamSet, Success};
-use crate::render::{rust_file, Provenance};
-
-/// One cmdlet's module.
-pub(super) fn file(api: &Api, c: &Cmdlet, provenance: &Provenance) -> File {
-    File { path: format!("src/cmdlets/{}.rs", c.module_name), contents: rust_file(provenance, cmdlet(api, c)) }
-}
-
-/// The registry and the shared common-parameter metadata.
-pub(super) fn shared_files(api: &Api, provenance: &Provenance) -> Vec<File> {
-    vec![
-        File { path: "src/cmdlets/mod.rs".into(), contents: rust_file(provenance, registry(api)) },
-        File { path: "src/cmdlets/common.rs".into(), contents: rust_file(provenance, common_module(api)) },
-    ]
-}
+use super::types::{doc_line, docs, escape_doc, ident, lit, rust_type, Scope};
+use crate::ir::{Api, Binding, Cmdlet, CmdletParam, Location, Operation, Options, ParamSet};
+use crate::naming::ident::UniqueNames;
 
 /// `#[cfg(all(feature = ...))]` for a cmdlet: it needs every operation it calls.
 fn cfg(c: &Cmdlet) -> TokenStream {
@@ -32,11 +19,12 @@ fn cfg(c: &Cmdlet) -> TokenStream {
     }
 }
 
-fn registry(api: &Api) -> TokenStream {
+/// `src/cmdlets/mod.rs`: the modules and the list the CLI runs.
+pub(super) fn registry(api: &Api) -> TokenStream {
     let mods = api.cmdlets.iter().map(|c| {
         let m = ident(&c.module_name);
         let t = ident(&c.rust_name);
-        let doc = format!(" `{}`.", c.name);
+        let doc = doc_line(&format!("`{}`.", c.name));
         let gate = cfg(c);
         quote! {
             #gate
@@ -49,348 +37,287 @@ fn registry(api: &Api) -> TokenStream {
     let entries = api.cmdlets.iter().map(|c| {
         let m = ident(&c.module_name);
         let gate = cfg(c);
-        quote! { #gate list.push(CmdletEntry { meta: &#m::META, help: #m::HELP, run: #m::run }); }
+        quote! { #gate &#m::META }
     });
     quote! {
-        //! The cmdlets, one module each, and the registry the CLI runs them from.
+        //! The cmdlets, one module each, and the list the CLI runs them from.
         //! Each cmdlet compiles only with the Cargo features of its operations' tags.
-
-        use crate::runtime::cmdlet::CmdletEntry;
-
-        pub mod common;
 
         #(#mods)*
 
         /// Every cmdlet compiled into the crate, sorted by name.
-        #[allow(clippy::vec_init_then_push)] // one push per entry, each with its own cfg
-        pub static CMDLETS: ::std::sync::LazyLock<::std::vec::Vec<CmdletEntry>> = ::std::sync::LazyLock::new(|| {
-            #[allow(unused_mut)]
-            let mut list = ::std::vec::Vec::new();
-            #(#entries)*
-            list
-        });
+        pub static CMDLETS: &[&mg_runtime::plan::Cmdlet] = &[#(#entries),*];
     }
 }
 
-/// The constant in `cmdlets/common.rs` holding a common parameter's metadata.
-fn common_const(p: &CmdletParam) -> proc_macro2::Ident {
-    ident(&crate::naming::ident::snake_case(&p.name).to_uppercase())
+/// The index of a set by name.
+fn set_index(c: &Cmdlet, name: &str) -> usize {
+    c.sets.iter().position(|s| s.name == name).unwrap_or(usize::MAX)
 }
 
-/// Common parameters are the same in every cmdlet: their metadata is
-/// written once and referenced, which keeps a whole module's crate small.
-fn common_module(api: &Api) -> TokenStream {
-    let mut seen = std::collections::BTreeMap::new();
-    for p in api.cmdlets.iter().flat_map(|c| &c.params).filter(|p| p.kind == ParamKind::Common) {
-        seen.entry(p.name.clone()).or_insert(p);
-    }
-    let items = seen.values().map(|p| {
-        let name = common_const(p);
-        let meta = param_meta_literal(p);
-        let doc = format!(" `-{}`: {}", p.name, p.description);
-        quote! { #[doc = #doc] pub const #name: ParamMeta = #meta; }
-    });
-    quote! {
-        //! Binder metadata of the common parameters, shared by every cmdlet.
-
-        use crate::runtime::binder::{ParamMeta, ParamType, Sets};
-
-        #(#items)*
-    }
-}
-
-fn param_meta(p: &CmdletParam) -> TokenStream {
-    if p.kind == ParamKind::Common {
-        let name = common_const(p);
-        return quote! { super::common::#name };
-    }
-    param_meta_literal(p)
-}
-
-fn param_meta_literal(p: &CmdletParam) -> TokenStream {
+/// One parameter of the binder table, on one line.
+fn param_meta(c: &Cmdlet, p: &CmdletParam) -> TokenStream {
     let name = &p.name;
-    let aliases = &p.aliases;
-    let ty = ident(&p.binder_type);
-    let type_name = &p.ps_type;
-    let sets = match &p.sets {
-        None => {
-            let pipeline = p.all_sets_pipeline;
-            quote! { Sets::All { mandatory: false, from_pipeline: #pipeline } }
-        }
-        Some(list) => {
-            let items = list.iter().map(|m| {
-                let (set, mandatory, pipeline) = (&m.set, m.mandatory, m.from_pipeline);
-                quote! { SetMembership { set: #set, mandatory: #mandatory, from_pipeline: #pipeline } }
-            });
-            quote! { Sets::Some(&[#(#items),*]) }
-        }
+    let binder = p.ty.binder();
+    let ty = ident(binder.variant());
+    let list = |pick: &dyn Fn(&crate::ir::SetMembership) -> bool| -> Vec<proc_macro2::Literal> {
+        let mut out: Vec<usize> =
+            p.sets.iter().flatten().filter(|m| pick(m)).map(|m| set_index(c, &m.set)).collect();
+        out.sort_unstable();
+        out.into_iter().map(lit).collect()
     };
-    quote! {
-        ParamMeta { name: #name, aliases: &[#(#aliases),*], ty: ParamType::#ty, type_name: #type_name, sets: #sets }
+    let member = list(&|_| true);
+    let mandatory = list(&|m| m.mandatory);
+    let pipeline = list(&|m| m.from_pipeline);
+    let mut out = quote! { P::new(#name, T::#ty, &[#(#member),*]) };
+    if !mandatory.is_empty() {
+        out.extend(quote! { .mandatory(&[#(#mandatory),*]) });
     }
+    if !pipeline.is_empty() {
+        out.extend(quote! { .pipeline(&[#(#pipeline),*]) });
+    }
+    if !p.aliases.is_empty() {
+        let aliases = &p.aliases;
+        out.extend(quote! { .alias(&[#(#aliases),*]) });
+    }
+    let type_name = p.ty.name();
+    if type_name != binder.default_name() {
+        out.extend(quote! { .typed(#type_name) });
+    }
+    out
 }
 
-/// Parameters of an operation that a set binds, in declaration order.
-fn set_params<'a>(cmdlet: &'a Cmdlet, set: &ParamSet, op: &Operation) -> Vec<&'a CmdletParam> {
-    cmdlet
-        .params
-        .iter()
-        .filter(|p| matches!(p.kind, ParamKind::Operation { .. }))
-        .filter(|p| p.sets.as_ref().is_some_and(|l| l.iter().any(|m| m.set == set.name)))
-        .filter(|p| match &p.kind {
-            ParamKind::Operation { wire_name, .. } => op.params.iter().any(|q| &q.wire_name == wire_name),
-            _ => false,
-        })
-        .collect()
+fn u16_of(i: usize) -> proc_macro2::Literal {
+    lit(i)
 }
 
-fn cmdlet(api: &Api, c: &Cmdlet) -> TokenStream {
-    let ty = ident(&c.rust_name);
-    let name = &c.name;
-    let default_set = c.sets.iter().find(|s| s.default).map_or("", |s| s.name.as_str());
-    let set_names = c.sets.iter().map(|s| &s.name);
-    let metas = c.params.iter().map(param_meta);
-    let help_path = format!("../../docs/{}.md", c.name);
-    let identity = ident(&api.identity.type_name);
-    let should_process = c.should_process;
-    // Import only what the metadata uses: unused imports would warn.
-    let own = c.params.iter().filter(|p| p.kind != ParamKind::Common);
-    let mut names = vec![quote! { Bound }, quote! { CmdletMeta }];
-    if own.clone().next().is_some() {
-        names.extend([quote! { ParamMeta }, quote! { ParamType }, quote! { Sets }]);
-    }
-    if own.clone().any(|p| p.sets.is_some()) {
-        names.push(quote! { SetMembership });
-    }
-    let binder_use = quote! { use crate::runtime::binder::{#(#names),*}; };
-
-    let mut variants = Vec::new();
-    let mut set_arms = Vec::new();
-    let mut request_arms = Vec::new();
-    let mut bind_arms = Vec::new();
-    for set in &c.sets {
-        let Some(op) = api.operations.get(set.operation) else { continue };
-        let variant = ident(&set.variant);
-        let set_name = &set.name;
-        let kind = match (&op.success, &op.next_link) {
-            (Success::NoContent, _) => quote! { ResponseKind::NoContent },
-            (Success::Json(_), Some(next)) => quote! { ResponseKind::Paged(#next) },
-            (Success::Json(_), None) => quote! { ResponseKind::Json },
-            (Success::Raw { media_type }, _) if media_type.starts_with("text/") => quote! { ResponseKind::Text },
-            (Success::Raw { .. }, _) => quote! { ResponseKind::Raw },
-        };
-        let builder = ident(&op.rust_name);
-        let mut fields = Vec::new();
-        let mut field_names = Vec::new();
-        let mut binds = Vec::new();
-        let mut key_lets = Vec::new();
-        let mut args = Vec::new();
-        if set.via_identity {
-            fields.push(quote! {
-                /// `-InputObject`: the identity whose keys address the resource.
-                input_object: crate::identity::#identity,
-            });
-            field_names.push(ident("input_object"));
-            binds.push(quote! {
-                input_object: {
-                    let value = bound.take("InputObject").map(|v| v.to_json()).unwrap_or(::serde_json::Value::Null);
-                    crate::identity::#identity::from_json(&value)?
-                },
-            });
-            for p in op.params.iter().filter(|p| p.location == Location::Path) {
-                let local = ident(&p.rust_name);
-                let ps = &p.ps_name;
-                key_lets.push(quote! { let #local = input_object.require(#ps)?; });
-                args.push(quote! { #local });
-            }
-        } else {
-            for p in op.params.iter().filter(|p| p.location == Location::Path) {
-                // Operations merged into one cmdlet may spell a key differently
-                // on the wire (`{thing-id}`, `{thingId}`): fall back to the
-                // PowerShell name the parameter was merged under.
-                let in_set = |cp: &&CmdletParam| cp.sets.as_ref().is_some_and(|l| l.iter().any(|m| m.set == set.name));
-                let is_path = |cp: &&CmdletParam| matches!(&cp.kind, ParamKind::Operation { location: Location::Path, .. });
-                let by_wire = c.params.iter().filter(in_set).filter(is_path).find(|cp| {
-                    matches!(&cp.kind, ParamKind::Operation { wire_name, .. } if wire_name == &p.wire_name)
-                });
-                let by_name = || c.params.iter().filter(in_set).filter(is_path).find(|cp| cp.name.eq_ignore_ascii_case(&p.ps_name));
-                let Some(cp) = by_wire.or_else(by_name) else { continue };
-                let field = ident(&cp.rust_name);
-                let ps = &cp.name;
-                let doc = format!(" `-{}`: {}", cp.name, cp.description);
-                fields.push(quote! { #[doc = #doc] #field: ::std::string::String, });
-                field_names.push(field.clone());
-                binds.push(quote! { #field: crate::runtime::cmdlet::take_string(bound, #ps).unwrap_or_default(), });
-                args.push(quote! { #field });
-            }
+/// One set's plan.
+fn plan(api: &Api, set: &ParamSet) -> TokenStream {
+    let Some(op) = api.operations.get(set.operation) else {
+        return quote! { compile_error!("codegen bug: a parameter set names no operation") };
+    };
+    let statik = ident(&op.static_name);
+    let binds = set.binds.iter().map(|b| match b {
+        Binding::Key { param, key } => {
+            let (p, k) = (u16_of(*param), u16_of(*key));
+            quote! { Bind::Key(#p, #k) }
         }
-        if op.body.as_ref().is_some_and(|b| b.raw_media_type.is_some()) {
+        Binding::Identity { param } => {
+            let p = u16_of(*param);
+            quote! { Bind::Identity(#p) }
+        }
+        Binding::Arg { param, op_param } => {
+            let p = u16_of(*param);
+            let wire = op.params.get(*op_param).map_or("", |q| q.wire_name.as_str());
+            quote! { Bind::Arg(#p, #wire) }
+        }
+        Binding::Body { param } => {
+            let p = u16_of(*param);
+            quote! { Bind::Body(#p) }
+        }
+        Binding::Prop { param, wire_name } => {
+            let p = u16_of(*param);
+            quote! { Bind::Prop(#p, #wire_name) }
+        }
+        Binding::Additional { param } => {
+            let p = u16_of(*param);
+            quote! { Bind::Additional(#p) }
+        }
+        Binding::InFile { param } => {
+            let p = u16_of(*param);
+            quote! { Bind::InFile(#p) }
+        }
+    });
+    quote! { Plan::new(&op::#statik, &[#(#binds),*]) }
+}
+
+/// The fields of one set's variant, and the expression of its request.
+struct Variant {
+    fields: Vec<TokenStream>,
+    names: Vec<proc_macro2::Ident>,
+    request: TokenStream,
+}
+
+fn variant(api: &Api, c: &Cmdlet, set: &ParamSet, op: &Operation) -> Variant {
+    let mut unique = UniqueNames::with_reserved(&["input_object", "body", "query", "params", "in_file"]);
+    let mut fields = Vec::new();
+    let mut names = Vec::new();
+    let mut prelude = Vec::new();
+    let mut args = Vec::new();
+    let mut keys: Vec<(usize, &CmdletParam)> = set
+        .binds
+        .iter()
+        .filter_map(|b| match b {
+            Binding::Key { param, key } => c.params.get(*param).map(|p| (*key, p)),
+            _ => None,
+        })
+        .collect();
+    keys.sort_by_key(|(k, _)| *k);
+    if set.via_identity {
+        let identity = ident(&api.identity.type_name);
+        fields.push(quote! {
+            /// `-InputObject`: the identity whose keys address the resource.
+            input_object: crate::identity::#identity,
+        });
+        names.push(ident("input_object"));
+        for p in op.params.iter().filter(|p| p.location == Location::Path) {
+            let name = &p.ps_name;
+            args.push(quote! { input_object.require(#name)? });
+        }
+    } else {
+        for (_, p) in keys {
+            let field = ident(&unique.claim(&p.rust_name));
+            let text = escape_doc(&p.description.split_whitespace().collect::<Vec<_>>().join(" "));
+            let doc = doc_line(&format!("`-{}`: {text}", p.name));
+            fields.push(quote! { #[doc = #doc] #field: ::std::string::String, });
+            names.push(field.clone());
+            args.push(quote! { #field });
+        }
+    }
+    if let Some(body) = &op.body {
+        if body.raw_media_type.is_some() {
             fields.push(quote! {
                 /// `-InFile`: the file whose bytes are uploaded.
                 in_file: ::std::string::String,
             });
-            field_names.push(ident("in_file"));
-            binds.push(quote! { in_file: crate::runtime::cmdlet::take_string(bound, "InFile").unwrap_or_default(), });
-            key_lets.push(quote! {
-                let body = ::std::fs::read(in_file)
-                    .map_err(|e| Error::InvalidArgument(::std::format!("cannot read -InFile {in_file}: {e}")))?;
-            });
+            names.push(ident("in_file"));
+            prelude.push(quote! { let body = mg_runtime::cmdlet::read_in_file(in_file)?; });
             args.push(quote! { &body });
-        } else if let Some(body) = &op.body {
-            let ty = rust_type(&body.ty);
+        } else {
+            let ty = rust_type(&body.ty, Scope::Module);
             let doc = if set.expanded {
                 " The request body, given property by property (`-<Property>` and -AdditionalProperties)."
             } else {
                 " `-BodyParameter`: the request body."
             };
             fields.push(quote! { #[doc = #doc] body: #ty, });
-            field_names.push(ident("body"));
-            if set.expanded {
-                let takes = c.params.iter().filter_map(|p| match &p.kind {
-                    ParamKind::BodyProperty { wire_name }
-                        if p.sets.as_ref().is_some_and(|l| l.iter().any(|m| m.set == set.name)) =>
-                    {
-                        let ps = &p.name;
-                        let numeric = p.ps_type == "System.Double";
-                        Some(quote! { crate::runtime::cmdlet::take_property(bound, #ps, #wire_name, #numeric, &mut map); })
-                    }
-                    _ => None,
-                });
-                binds.push(quote! {
-                    body: {
-                        let mut map = ::serde_json::Map::new();
-                        #(#takes)*
-                        crate::runtime::cmdlet::take_additional(bound, &mut map)?;
-                        crate::runtime::cmdlet::body_from(::serde_json::Value::Object(map))?
-                    },
-                });
-            } else {
-                binds.push(quote! { body: crate::runtime::cmdlet::take_body(bound, "BodyParameter")?, });
-            }
+            names.push(ident("body"));
             args.push(quote! { body });
         }
-        if let Some(st) = params_struct(op) {
+    }
+    match &op.options {
+        Options::None => {}
+        Options::Standard => {
+            fields.push(quote! {
+                /// Optional query options and headers.
+                query: mg_runtime::request::Query,
+            });
+            names.push(ident("query"));
+            args.push(quote! { query });
+        }
+        Options::Own(st) => {
+            let st = ident(st);
             fields.push(quote! {
                 /// Optional query and header parameters.
-                params: crate::operations::#st,
+                params: op::#st,
             });
-            field_names.push(ident("params"));
-            let mut takes = Vec::new();
-            for p in set_params(c, set, op) {
-                let ParamKind::Operation { wire_name, location, .. } = &p.kind else { continue };
-                if *location == Location::Path {
-                    continue;
-                }
-                let Some(op_param) = op.params.iter().find(|q| &q.wire_name == wire_name) else { continue };
-                let field = ident(&op_param.rust_name);
-                let ps = &p.name;
-                takes.push(quote! { params.#field = crate::runtime::cmdlet::take_json(bound, #ps)?; });
-            }
-            binds.push(quote! {
-                params: {
-                    let mut params = crate::operations::#st::default();
-                    #(#takes)*
-                    params
-                },
-            });
+            names.push(ident("params"));
             args.push(quote! { params });
         }
-        let set_doc = format!(
-            " The `{}` parameter set{}: `{} {}`{}.",
+    }
+    let func = ident(&op.rust_name);
+    let request = quote! { { #(#prelude)* op::#func(#(#args),*).build() } };
+    Variant { fields, names, request }
+}
+
+/// One cmdlet's module.
+pub(super) fn file(api: &Api, c: &Cmdlet) -> TokenStream {
+    let ty = ident(&c.rust_name);
+    let name = &c.name;
+    let default_set = c.sets.iter().find(|s| s.default).map_or("", |s| s.name.as_str());
+    let set_names = c.sets.iter().map(|s| &s.name);
+    let metas = c.params.iter().map(|p| param_meta(c, p));
+    let plans = c.sets.iter().map(|s| plan(api, s));
+    let aliases = &c.aliases;
+    let help_path = format!("../../docs/{}.md", c.name);
+    let (pass_thru, should_process, beta) = (c.common.pass_thru, c.common.should_process, c.common.beta);
+    let mut variants = Vec::new();
+    let mut set_arms = Vec::new();
+    let mut request_arms = Vec::new();
+    for (index, set) in c.sets.iter().enumerate() {
+        let Some(op) = api.operations.get(set.operation) else { continue };
+        let v = variant(api, c, set, op);
+        let var = ident(&set.variant);
+        let set_doc = doc_line(&format!(
+            "The `{}` parameter set{}: `{} {}`{}.",
             set.name,
             if set.default { " (default)" } else { "" },
             op.method.as_str(),
-            op.path.raw,
+            escape_doc(&op.path.raw),
             if set.via_identity { ", keys read from -InputObject" } else { "" }
-        );
-        variants.push(quote! { #[doc = #set_doc] #variant { #(#fields)* }, });
-        set_arms.push(quote! { Self::#variant { .. } => #set_name, });
-        request_arms.push(quote! {
-            Self::#variant { #(#field_names),* } => {
-                #(#key_lets)*
-                ::std::result::Result::Ok((crate::operations::#builder(#(#args),*)?, #kind))
-            }
-        });
-        bind_arms.push(quote! { #set_name => ::std::result::Result::Ok(Self::#variant { #(#binds)* }), });
+        ));
+        let fields = &v.fields;
+        variants.push(quote! { #[doc = #set_doc] #var { #(#fields)* }, });
+        let index = lit(index);
+        set_arms.push(quote! { Self::#var { .. } => #index, });
+        let names = &v.names;
+        let request = &v.request;
+        request_arms.push(quote! { Self::#var { #(#names),* } => #request });
     }
-
     let type_doc = docs(Some(&c.synopsis), &c.name);
-    let heading = format!(" `{}`: each variant is one parameter set.", c.name);
-    let module_doc = format!(" `{}`.", c.name);
+    let heading = doc_line(&format!("`{}`: each variant is one parameter set.", c.name));
+    let module_doc = doc_line(&format!("`{}`.", c.name));
+    let never_matches = variants.is_empty().then(|| quote! { #[allow(clippy::empty_enum)] });
     quote! {
         #![doc = #module_doc]
 
-        use std::sync::Arc;
+        use mg_runtime::binder::{CmdletMeta, Common, ParamMeta as P, ParamType as T};
+        use mg_runtime::cmdlet::{BoxFuture, CommonParameters, Host, Invocation};
+        use mg_runtime::plan::{Bind, Cmdlet, Plan};
+        use mg_runtime::request::ApiRequest;
+        use mg_runtime::{Client, Error};
 
-        #binder_use
-        use crate::runtime::client::{ApiRequest, Client};
-        use crate::runtime::cmdlet::{execute, CommonParameters, Host, Invocation, ResponseKind, RunFuture};
-        use crate::runtime::error::Error;
+        use crate::operations as op;
 
-        /// Binder metadata: parameter sets, parameters, aliases and types.
-        pub static META: CmdletMeta = CmdletMeta {
-            name: #name,
-            default_set: #default_set,
-            sets: &[#(#set_names),*],
-            params: &[#(#metas),*],
+        /// The cmdlet as data: binder metadata, one binding plan per
+        /// parameter set, and its help.
+        pub static META: Cmdlet = Cmdlet {
+            meta: CmdletMeta {
+                name: #name,
+                default_set: #default_set,
+                sets: &[#(#set_names),*],
+                params: &[#(#metas),*],
+                common: Common::new(#pass_thru, #should_process, #beta),
+            },
+            aliases: &[#(#aliases),*],
+            plans: &[#(#plans),*],
+            help: include_str!(#help_path),
         };
-
-        /// The help document, as `Get-Help` would show it.
-        pub const HELP: &str = include_str!(#help_path);
 
         #[doc = #heading]
         #[doc = ""]
         #type_doc
         #[derive(Debug, Clone, PartialEq)]
         #[allow(clippy::large_enum_variant)]
+        #never_matches
         pub enum #ty { #(#variants)* }
 
         impl #ty {
-            /// The cmdlet name.
-            pub const NAME: &'static str = #name;
-            /// Whether the cmdlet supports -WhatIf and -Confirm.
-            pub const SHOULD_PROCESS: bool = #should_process;
-
-            /// The parameter set this value stands for.
-            pub fn parameter_set(&self) -> &'static str {
+            /// The index of this value's parameter set in [`META`].
+            #[inline]
+            pub fn set(&self) -> usize {
                 match self { #(#set_arms)* }
             }
 
-            /// The request this cmdlet sends, after the identity checks;
-            /// nothing is sent here.
-            pub fn request(&self) -> ::std::result::Result<(ApiRequest, ResponseKind), Error> {
+            /// The request this cmdlet sends, after the identity and path
+            /// checks; nothing is sent here.
+            #[inline]
+            pub fn request(&self) -> ::std::result::Result<ApiRequest, Error> {
                 match self { #(#request_arms)* }
             }
 
-            /// Runs the cmdlet: -Break, the identity and path checks, -WhatIf,
-            /// -Confirm, then the call.
-            pub async fn invoke(&self, client: &Client, common: &CommonParameters, host: &dyn Host) -> ::std::result::Result<Invocation, Error> {
-                if common.debug_break {
-                    host.wait_for_debugger().await?;
-                }
-                let (request, kind) = self.request()?;
-                let operation = ::std::format!("{}_{}", Self::NAME, self.parameter_set());
-                execute(client, common, host, &operation, Self::SHOULD_PROCESS, request, kind).await
+            /// Runs the cmdlet: -Break, -WhatIf, -Confirm, the identity and
+            /// path checks, then the call.
+            #[inline]
+            pub fn invoke<'a>(
+                &'a self,
+                client: &'a Client,
+                common: &'a CommonParameters,
+                host: &'a dyn Host,
+            ) -> BoxFuture<'a, ::std::result::Result<Invocation, Error>> {
+                mg_runtime::cmdlet::invoke(&META, self.set(), self.request(), client, common, host)
             }
-
-            /// Builds the typed cmdlet from a binding of [`META`].
-            pub fn from_bound(bound: &mut Bound) -> ::std::result::Result<Self, Error> {
-                match bound.set {
-                    #(#bind_arms)*
-                    other => ::std::result::Result::Err(Error::Binding {
-                        id: "AmbiguousParameterSet",
-                        message: ::std::format!("Parameter set '{other}' is not a parameter set of {}.", Self::NAME),
-                    }),
-                }
-            }
-        }
-
-        /// Registry entry point: binding -> typed cmdlet -> invocation.
-        pub(crate) fn run(client: Client, mut bound: Bound, common: CommonParameters, host: Arc<dyn Host>) -> RunFuture {
-            ::std::boxed::Box::pin(async move {
-                let cmdlet = #ty::from_bound(&mut bound)?;
-                cmdlet.invoke(&client, &common, &*host).await
-            })
         }
     }
 }
+

@@ -7,7 +7,7 @@
 //! text is deterministic: no dates, no maps with random order, LF endings.
 
 use super::File;
-use crate::ir::{Api, Cmdlet, CmdletParam, ParamKind, ParamSet};
+use crate::ir::{Api, Binding, Cmdlet, CmdletParam, ParamKind, ParamSet};
 use crate::render::Provenance;
 
 /// PlatyPS wraps SYNTAX lines so that none is longer than this.
@@ -29,12 +29,9 @@ const COMMON_PARAMETERS: &[&str] = &[
     "-WarningVariable",
 ];
 
-const SWITCH_TYPE: &str = "System.Management.Automation.SwitchParameter";
-
-/// One help document per cmdlet: `docs/<Verb-Noun>.md`.
-/// One cmdlet's help document.
-pub(super) fn file(api: &Api, c: &Cmdlet, provenance: &Provenance) -> File {
-    File { path: format!("docs/{}.md", c.name), contents: document(api, c, provenance) }
+/// One cmdlet's help document: `<crate>/docs/<Verb-Noun>.md`.
+pub(super) fn file(api: &Api, c: &Cmdlet, provenance: &Provenance, dir: &str) -> File {
+    File { path: format!("{dir}/docs/{}.md", c.name), contents: document(api, c, provenance) }
 }
 
 /// A Markdown document built line by line. Pushing to a `String` cannot fail,
@@ -92,7 +89,7 @@ fn document(api: &Api, cmdlet: &Cmdlet, provenance: &Provenance) -> String {
     doc.paragraphs(or_placeholder(&cmdlet.synopsis, "No synopsis is given in the API description."));
 
     doc.section("SYNTAX");
-    syntax(&mut doc, api, cmdlet);
+    syntax(&mut doc, cmdlet);
 
     doc.section("ALIASES");
     // The IR has no cmdlet aliases: say so rather than leave a placeholder.
@@ -103,7 +100,8 @@ fn document(api: &Api, cmdlet: &Cmdlet, provenance: &Provenance) -> String {
     doc.paragraphs(or_placeholder(&cmdlet.description, "No description is given in the API description."));
 
     doc.section("PARAMETERS");
-    for param in sorted_params(cmdlet) {
+    let all = cmdlet.all_params();
+    for param in sorted_params(&all) {
         parameter(&mut doc, cmdlet, param);
     }
     common_parameters(&mut doc, api);
@@ -148,7 +146,8 @@ fn or_placeholder<'a>(text: &'a str, fallback: &'a str) -> &'a str {
 /// IR already names even when the configured module differs from the title.
 fn module_name(api: &Api) -> String {
     let identity = &api.identity;
-    let root = identity.full_type_name.split_once(".PowerShell.").map_or("Microsoft.Graph.Beta", |(root, _)| root);
+    let fallback = api.version.namespace().trim_end_matches(".PowerShell");
+    let root = identity.full_type_name.split_once(".PowerShell.").map_or(fallback, |(root, _)| root);
     let module = identity
         .type_name
         .strip_prefix('I')
@@ -179,7 +178,7 @@ fn front_matter(doc: &mut Doc, api: &Api, cmdlet: &Cmdlet, provenance: &Provenan
 // ---------------------------------------------------------------------------
 // SYNTAX
 
-fn syntax(doc: &mut Doc, api: &Api, cmdlet: &Cmdlet) {
+fn syntax(doc: &mut Doc, cmdlet: &Cmdlet) {
     for set in &cmdlet.sets {
         if set.default {
             doc.line(format!("### {} (Default)", set.name));
@@ -188,7 +187,7 @@ fn syntax(doc: &mut Doc, api: &Api, cmdlet: &Cmdlet) {
         }
         doc.blank();
         doc.line("```");
-        doc.line(syntax_block(api, cmdlet, set));
+        doc.line(syntax_block(cmdlet, set));
         doc.line("```");
         doc.blank();
     }
@@ -199,7 +198,7 @@ fn syntax(doc: &mut Doc, api: &Api, cmdlet: &Cmdlet) {
 /// set; among those the seed puts -ResponseHeadersVariable first, the rest
 /// alphabetically, and the ShouldProcess pair -WhatIf, -Confirm last, as
 /// PowerShell appends those two after the cmdlet's own parameters.
-fn syntax_rank(api: &Api, set: &ParamSet, param: &CmdletParam, mandatory: bool) -> (u8, usize, String) {
+fn syntax_rank(set: &ParamSet, param: &CmdletParam, mandatory: bool) -> (u8, usize, String) {
     let name = param.name.to_lowercase();
     // Mandatory before optional; within each, the set's own before the shared.
     let group = |shared: bool| match (mandatory, shared) {
@@ -214,13 +213,17 @@ fn syntax_rank(api: &Api, set: &ParamSet, param: &CmdletParam, mandatory: bool) 
             // template order, then query, then header parameters.
             let position = match &param.kind {
                 ParamKind::Identity => 0,
-                ParamKind::Operation { wire_name, location, .. } => api
-                    .operations
-                    .get(set.operation)
-                    .and_then(|op| op.params.iter().position(|p| &p.wire_name == wire_name && p.location == *location))
-                    .map_or(usize::MAX, |i| i + 1),
+                ParamKind::Key | ParamKind::Arg => set
+                    .binds
+                    .iter()
+                    .find_map(|b| match b {
+                        Binding::Key { param: p, key } if *p == param.id => Some(key + 1),
+                        Binding::Arg { param: p, op_param } if *p == param.id => Some(op_param + 1),
+                        _ => None,
+                    })
+                    .unwrap_or(usize::MAX),
                 // Body parameters come after the keys and query options.
-                ParamKind::Body | ParamKind::BodyProperty { .. } | ParamKind::AdditionalProperties => usize::MAX - 2,
+                ParamKind::Body | ParamKind::BodyProperty | ParamKind::AdditionalProperties => usize::MAX - 2,
                 ParamKind::Paging | ParamKind::OutFile | ParamKind::InFile => usize::MAX - 1,
                 ParamKind::Common => usize::MAX,
             };
@@ -238,9 +241,9 @@ fn syntax_rank(api: &Api, set: &ParamSet, param: &CmdletParam, mandatory: bool) 
     }
 }
 
-fn syntax_block(api: &Api, cmdlet: &Cmdlet, set: &ParamSet) -> String {
-    let mut members: Vec<(&CmdletParam, bool)> = cmdlet
-        .params
+fn syntax_block(cmdlet: &Cmdlet, set: &ParamSet) -> String {
+    let all = cmdlet.all_params();
+    let mut members: Vec<(&CmdletParam, bool)> = all
         .iter()
         .filter(|p| !p.dont_show)
         .filter_map(|p| match &p.sets {
@@ -248,17 +251,17 @@ fn syntax_block(api: &Api, cmdlet: &Cmdlet, set: &ParamSet) -> String {
             Some(list) => list.iter().find(|m| m.set == set.name).map(|m| (p, m.mandatory)),
         })
         .collect();
-    members.sort_by_cached_key(|(p, mandatory)| syntax_rank(api, set, p, *mandatory));
+    members.sort_by_cached_key(|(p, mandatory)| syntax_rank(set, p, *mandatory));
     let mut tokens: Vec<String> = members.iter().map(|(p, mandatory)| syntax_token(p, *mandatory)).collect();
     tokens.push("[<CommonParameters>]".to_owned());
     wrap(&cmdlet.name, &tokens)
 }
 
 fn syntax_token(param: &CmdletParam, mandatory: bool) -> String {
-    let inner = if param.ps_type == SWITCH_TYPE {
+    let inner = if param.ty.is_switch() {
         format!("-{}", param.name)
     } else {
-        format!("-{} <{}>", param.name, short_type(&param.ps_type))
+        format!("-{} <{}>", param.name, short_type(&param.ty.name()))
     };
     if mandatory { inner } else { format!("[{inner}]") }
 }
@@ -317,8 +320,8 @@ fn short_type(full: &str) -> String {
 
 /// Parameters in the order help documents list them: by name, ignoring case
 /// (the IR keeps them so; sorting again keeps this file right on its own).
-fn sorted_params(cmdlet: &Cmdlet) -> Vec<&CmdletParam> {
-    let mut params: Vec<&CmdletParam> = cmdlet.params.iter().collect();
+fn sorted_params(all: &[CmdletParam]) -> Vec<&CmdletParam> {
+    let mut params: Vec<&CmdletParam> = all.iter().collect();
     params.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then_with(|| a.name.cmp(&b.name)));
     params
 }
@@ -328,8 +331,8 @@ fn parameter(doc: &mut Doc, cmdlet: &Cmdlet, param: &CmdletParam) {
     doc.blank();
     doc.paragraphs(or_placeholder(&param.description, "No description is given in the API description."));
     doc.line("```yaml");
-    doc.line(format!("Type: {}", yaml_scalar(&param.ps_type)));
-    let default = if param.default_value.trim().is_empty() { "''" } else { param.default_value.as_str() };
+    doc.line(format!("Type: {}", yaml_scalar(&param.ty.name())));
+    let default = param.default_value();
     // The IR gives the default already in help notation (`''`, `False`).
     doc.line(format!("DefaultValue: {default}"));
     doc.line("SupportsWildcards: false");
@@ -431,9 +434,9 @@ fn wrapped(doc: &mut Doc, text: &str) {
 /// that take pipeline input in some set.
 fn input_sentence(cmdlet: &Cmdlet, ty: &str) -> String {
     let targets: Vec<String> = cmdlet
-        .params
+        .all_params()
         .iter()
-        .filter(|p| p.ps_type == ty)
+        .filter(|p| p.ty.name() == ty)
         .filter(|p| match &p.sets {
             None => p.all_sets_pipeline,
             Some(list) => list.iter().any(|m| m.from_pipeline),
@@ -448,7 +451,7 @@ fn input_sentence(cmdlet: &Cmdlet, ty: &str) -> String {
 }
 
 fn output_sentence(cmdlet: &Cmdlet, ty: &str) -> String {
-    let has_pass_thru = cmdlet.params.iter().any(|p| p.name == "PassThru");
+    let has_pass_thru = cmdlet.common.pass_thru;
     match ty {
         "System.Boolean" if has_pass_thru => {
             "The API answers without a body, so nothing is written unless -PassThru is given; \
@@ -501,128 +504,34 @@ fn related_links(doc: &mut Doc, cmdlet: &Cmdlet) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{
-        Crate, Identity, Location, Method, Operation, Param, PathTemplate, SetMembership, Success, TypeRef,
-    };
 
-    fn op_param(wire: &str, location: Location) -> Param {
-        Param {
-            wire_name: wire.into(),
-            rust_name: wire.into(),
-            ps_name: wire.into(),
-            location,
-            required: location == Location::Path,
-            ty: TypeRef::String,
-            description: None,
-        }
-    }
-
-    fn cmdlet_param(name: &str, ps_type: &str, kind: ParamKind, sets: Option<Vec<SetMembership>>) -> CmdletParam {
-        CmdletParam {
-            name: name.into(),
-            rust_name: name.to_lowercase(),
-            aliases: Vec::new(),
-            ps_type: ps_type.into(),
-            binder_type: "String".into(),
-            kind,
-            description: String::new(),
-            default_value: "''".into(),
-            sets,
-            all_sets_pipeline: false,
-            dont_show: false,
-        }
-    }
-
-    fn in_get(mandatory: bool) -> Option<Vec<SetMembership>> {
-        Some(vec![SetMembership { set: "Get".into(), mandatory, from_pipeline: false }])
-    }
-
-    fn operation_kind(wire: &str, location: Location) -> ParamKind {
-        ParamKind::Operation { wire_name: wire.into(), location, ty: TypeRef::String }
-    }
-
-    /// A GET with a path key, a query option and a header, and no identity set.
+    /// A GET with a path key, a query option and a header, lowered from a
+    /// small document; its identity set is dropped.
     fn sample_api() -> Api {
-        let operation = Operation {
-            id: "thing_get".into(),
-            pointer: "/paths/~1things~1{thing-id}/get".into(),
-            rust_name: "thing_get".into(),
-            method: Method::Get,
-            path: PathTemplate { raw: "/things/{thing-id}".into(), parts: Vec::new() },
-            summary: None,
-            description: None,
-            external_docs: None,
-            tags: Vec::new(),
-            params: vec![
-                op_param("thing-id", Location::Path),
-                op_param("$top", Location::Query),
-                op_param("ConsistencyLevel", Location::Header),
-            ],
-            body: None,
-            success: Success::NoContent,
-            next_link: None,
-            feature: "things".into(),
-            operation_type: None,
-        };
-        let params = vec![
-            cmdlet_param("Break", SWITCH_TYPE, ParamKind::Common, None),
-            cmdlet_param(
-                "ConsistencyLevel",
-                "System.String",
-                operation_kind("ConsistencyLevel", Location::Header),
-                in_get(false),
-            ),
-            cmdlet_param("Headers", "System.Collections.IDictionary", ParamKind::Common, None),
-            cmdlet_param("ResponseHeadersVariable", "System.String", ParamKind::Common, None),
-            cmdlet_param("ThingId", "System.String", operation_kind("thing-id", Location::Path), in_get(true)),
-            cmdlet_param("Top", "System.Int32", operation_kind("$top", Location::Query), in_get(false)),
-        ];
-        let cmdlet = Cmdlet {
-            name: "Get-MgBetaThing".into(),
-            verb: "Get".into(),
-            noun: "MgBetaThing".into(),
-            rust_name: "GetMgBetaThing".into(),
-            module_name: "get_mg_beta_thing".into(),
-            synopsis: String::new(),
-            description: "First line.\n\n\nSecond line.   ".into(),
-            help_uri: None,
-            related_links: Vec::new(),
-            sets: vec![ParamSet {
-                name: "Get".into(),
-                variant: "Get".into(),
-                operation: 0,
-                via_identity: false,
-                expanded: false,
-                default: true,
-            }],
-            params,
-            should_process: false,
-            inputs: vec!["System.Collections.IDictionary".into()],
-            outputs: vec!["System.Boolean".into()],
-            features: vec!["things".into()],
-        };
-        Api {
-            title: "Things".into(),
-            version: "v1".into(),
-            description: None,
-            base_url: "https://graph.microsoft.com/beta".into(),
-            spec_sha256: "0".into(),
-            spec_file: "things.yaml".into(),
-            operations: vec![operation],
-            types: Vec::new(),
-            cmdlets: vec![cmdlet],
-            identity: Identity {
-                type_name: "IThingsIdentity".into(),
-                full_type_name: "Microsoft.Graph.Beta.PowerShell.Models.IThingsIdentity".into(),
-                properties: Vec::new(),
-            },
-            krate: Crate {
-                name: "things".into(),
-                version: "0.1.0".into(),
-                binary: "things".into(),
-                description: String::new(),
-            },
+        let text = r#"
+openapi: 3.0.1
+info: {title: Things, version: v1}
+servers: [{url: 'https://graph.microsoft.com/beta/'}]
+paths:
+  /things/{thing-id}:
+    get:
+      operationId: thing_GetThing
+      description: "First line.\n\n\nSecond line.   "
+      parameters:
+        - {name: thing-id, in: path, required: true, schema: {type: string}}
+        - {name: $top, in: query, schema: {type: integer}}
+        - {name: ConsistencyLevel, in: header, schema: {type: string}}
+      responses:
+        '204': {description: ok}
+"#;
+        let spec = crate::SpecInput { file: "things.yaml".into(), text: text.into() };
+        let mut api = crate::build_ir(&spec, &crate::Config::default(), "config").unwrap_or_else(|e| panic!("{e}"));
+        for c in &mut api.cmdlets {
+            c.sets.retain(|s| !s.via_identity);
+            c.help_uri = None;
+            c.related_links.clear();
         }
+        api
     }
 
     fn provenance() -> Provenance {
@@ -633,21 +542,20 @@ mod tests {
     fn syntax_puts_the_sets_own_parameters_first_in_operation_order() {
         let api = sample_api();
         let (cmdlet, set) = (&api.cmdlets[0], &api.cmdlets[0].sets[0]);
-        assert_eq!(
-            syntax_block(&api, cmdlet, set),
-            "Get-MgBetaThing -ThingId <string> [-Top <int>] [-ConsistencyLevel <string>]\n \
-             [-ResponseHeadersVariable <string>] [-Break] [-Headers <IDictionary>] [<CommonParameters>]"
-        );
+        let text = syntax_block(cmdlet, set);
+        assert!(text.starts_with("Get-MgBetaThing -ThingId <string> [-Top <int>] [-ConsistencyLevel <string>]\n"), "{text}");
+        assert!(text.contains(" [-ResponseHeadersVariable <string>] [-Break]"), "{text}");
+        assert!(text.ends_with("[<CommonParameters>]"), "{text}");
     }
 
     #[test]
     fn documents_are_deterministic_and_tidy() {
         let api = sample_api();
-        let files = |api: &Api, p: &Provenance| -> Vec<File> { api.cmdlets.iter().map(|c| file(api, c, p)).collect() };
+        let files = |api: &Api, p: &Provenance| -> Vec<File> { api.cmdlets.iter().map(|c| file(api, c, p, "beta/things")).collect() };
         let first = files(&api, &provenance());
         assert_eq!(first, files(&api, &provenance()));
         let text = &first[0].contents;
-        assert_eq!(first[0].path, "docs/Get-MgBetaThing.md");
+        assert_eq!(first[0].path, "beta/things/docs/Get-MgBetaThing.md");
         assert!(text.starts_with("---\n# @generated"));
         assert!(text.contains("\nModule Name: Microsoft.Graph.Beta.Things\n"));
         assert!(text.contains("\nHelpUri: ''\n"));

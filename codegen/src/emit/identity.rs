@@ -39,7 +39,7 @@ pub(super) fn emit(api: &Api) -> TokenStream {
     quote! {
         //! The identity type used by the `ViaIdentity` parameter sets.
 
-        use crate::runtime::error::Error;
+        use mg_runtime::Error;
 
         #(#[doc = #type_doc_lines])*
         #[derive(Debug, Clone, Default, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]

@@ -1,230 +1,245 @@
-//! Operations -> request builders (pure functions, easy to test and to reuse
-//! from the cmdlets) and one async method per operation on `Client`.
+//! Operations -> one file per API tag (`src/operations/<tag>.rs`, compiled
+//! with the tag's Cargo feature): for each operation its `static`
+//! description and a function that builds the typed request. Sending is the
+//! runtime's (`request.send(&client)`), so an operation adds no async code.
+
+use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::types::{docs, ident, rust_type};
-use crate::ir::{Api, Location, Operation, PathPart, Success, TypeRef};
-use crate::naming::ident::pascal_case;
+use super::types::{docs, doc_line, escape_doc, ident, rust_type, Scope};
+use crate::ir::{Api, Location, Operation, Options, Success};
 
-pub(super) fn emit(api: &Api) -> TokenStream {
-    let builders = api.operations.iter().map(builder);
-    let methods = api.operations.iter().map(client_method);
+/// The Cargo feature of each tag with its operations, by module name of
+/// the tag's file.
+pub(super) fn by_tag(api: &Api) -> BTreeMap<String, Vec<&Operation>> {
+    let mut out: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
+    for op in &api.operations {
+        out.entry(op.feature.clone()).or_default().push(op);
+    }
+    out
+}
+
+/// The Rust module name of a tag's file (`applications-actions` ->
+/// `applications_actions`).
+pub(super) fn tag_module(feature: &str) -> String {
+    let name = feature.replace('-', "_");
+    if crate::naming::ident::is_keyword(&name) || name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("tag_{name}")
+    } else {
+        name
+    }
+}
+
+/// `src/operations/mod.rs`: one module per tag, behind its feature.
+pub(super) fn module_index(api: &Api) -> TokenStream {
+    let items = by_tag(api).into_keys().map(|feature| {
+        let m = ident(&tag_module(&feature));
+        let doc = format!(" Operations tagged `{feature}`.");
+        quote! {
+            #[cfg(feature = #feature)]
+            #[doc = #doc]
+            pub mod #m;
+            #[cfg(feature = #feature)]
+            pub use #m::*;
+        }
+    });
     quote! {
-        //! Request builders, one per operation, and the matching methods on
-        //! [`Client`]. A builder checks and encodes its arguments and returns
-        //! the request without sending it.
+        //! Operations: for each, a `static` [`mg_runtime::request::Operation`]
+        //! and a function returning the typed request, to send with
+        //! `.send(&client)`. One module per API tag, each behind the tag's
+        //! Cargo feature.
+        #(#items)*
+    }
+}
 
-        #![allow(unused_imports)] // with no feature enabled nothing uses them
-
-        use crate::runtime::client::{ApiRequest, Client, RequestOptions};
-        use crate::runtime::error::Error;
-
-        #(#builders)*
-
-        impl Client {
-            #(#methods)*
+/// The runtime types a tag file uses.
+fn imports(ops: &[&Operation]) -> TokenStream {
+    let mut names = vec!["BodyKind", "Method", "OpParam", "Operation", "Request", "ResponseKind"];
+    for op in ops {
+        names.push(decode_name(op));
+        if op.options == Options::Standard {
+            names.push("Query");
         }
     }
+    names.sort_unstable();
+    names.dedup();
+    let names = names.into_iter().map(ident);
+    quote! { use mg_runtime::request::{#(#names),*}; }
 }
 
-/// `#[cfg(feature = "...")]` for an operation's items.
-pub(super) fn cfg(op: &Operation) -> TokenStream {
-    let feature = &op.feature;
-    quote! { #[cfg(feature = #feature)] }
+fn decode_name(op: &Operation) -> &'static str {
+    match &op.success {
+        Success::NoContent => "NoContent",
+        Success::Json(_) => "Json",
+        Success::Raw { media_type } if media_type.starts_with("text/") => "Text",
+        Success::Raw { .. } => "Bytes",
+    }
 }
 
-/// The name of an operation's optional-parameters struct, if it has one.
-pub(super) fn params_struct(op: &Operation) -> Option<proc_macro2::Ident> {
-    op.params
-        .iter()
-        .any(|p| p.location != Location::Path)
-        .then(|| ident(&format!("{}Params", pascal_case(&op.rust_name))))
-}
+/// One tag's file.
+pub(super) fn tag_file(feature: &str, ops: &[&Operation]) -> TokenStream {
+    let uses = imports(ops);
+    let items = ops.iter().map(|op| operation(op));
+    let doc = format!(" Operations tagged `{feature}`.");
+    quote! {
+        #![doc = #doc]
+        #uses
 
-/// Argument list shared by the builder and the client method.
-pub(super) fn arguments(op: &Operation) -> (Vec<TokenStream>, Vec<proc_macro2::Ident>) {
-    let mut decls = Vec::new();
-    let mut names = Vec::new();
-    for p in op.params.iter().filter(|p| p.location == Location::Path) {
-        let name = ident(&p.rust_name);
-        decls.push(quote! { #name: &str });
-        names.push(name);
+        #(#items)*
     }
-    if let Some(body) = &op.body {
-        let ty = match body.raw_media_type {
-            Some(_) => quote! { [u8] },
-            None => rust_type(&body.ty),
-        };
-        decls.push(quote! { body: &#ty });
-        names.push(ident("body"));
-    }
-    if let Some(st) = params_struct(op) {
-        decls.push(quote! { params: &#st });
-        names.push(ident("params"));
-    }
-    (decls, names)
 }
 
 fn summary_docs(op: &Operation) -> TokenStream {
     let fallback = format!("Calls `{}`.", op.id);
     let main = docs(op.description.as_deref().or(op.summary.as_deref()), &fallback);
-    let route = format!(" `{} {}` (operationId `{}`).", op.method.as_str(), op.path.raw, op.id);
+    let route =
+        doc_line(&format!("`{} {}` (operationId `{}`).", op.method.as_str(), escape_doc(&op.path.raw), escape_doc(&op.id)));
     let link = op.external_docs.as_ref().map(|u| {
-        let line = format!(" See <{u}>.");
+        // A plain URL becomes a link; anything odd is shown as text.
+        let plain = u.starts_with("http") && !u.contains(|c: char| c.is_whitespace() || c.is_control() || "<>`".contains(c));
+        let line = if plain { doc_line(&format!("See <{u}>.")) } else { doc_line(&format!("See {}.", escape_doc(u))) };
         quote! { #[doc = ""] #[doc = #line] }
     });
     quote! { #main #[doc = ""] #[doc = #route] #link }
 }
 
-fn builder(op: &Operation) -> TokenStream {
-    let name = ident(&op.rust_name);
-    let doc = summary_docs(op);
-    let (decls, _) = arguments(op);
-    let method = ident(op.method.as_str());
-    let template = &op.path.raw;
-    let mut path_steps = Vec::new();
-    let mut quoted = false;
-    for part in &op.path.parts {
-        match part {
-            PathPart::Literal(text) => {
-                // `(appId='{appId}')`: a key inside OData quotes.
-                quoted = text.ends_with('\'');
-                path_steps.push(quote! { path.push_str(#text); })
-            }
-            PathPart::Param(placeholder) => {
-                let Some(p) = op.params.iter().find(|p| p.location == Location::Path && &p.wire_name == placeholder) else {
-                    continue; // lowering guarantees every placeholder is declared
-                };
-                let arg = ident(&p.rust_name);
-                let wire = &p.wire_name;
-                let encode = if quoted { quote! { quoted_key } } else { quote! { segment } };
-                path_steps.push(quote! { path.push_str(&crate::runtime::path::#encode(#wire, #arg)?); });
-            }
-        }
-    }
-    let mut query = Vec::new();
-    let mut headers = Vec::new();
-    let mut fields = Vec::new();
-    for p in op.params.iter().filter(|p| p.location != Location::Path) {
-        let field = ident(&p.rust_name);
+/// The static describing an operation.
+fn operation_static(op: &Operation) -> TokenStream {
+    let name = ident(&op.static_name);
+    let doc = doc_line(&format!("`{} {}`: the operation behind [`{}`].", op.method.as_str(), escape_doc(&op.path.raw), op.rust_name));
+    let id = &op.id;
+    let method = ident(op.method.variant());
+    let path = &op.path.raw;
+    let segments = op.path.segments();
+    let mut key = 0;
+    let params = op.params.iter().map(|p| {
         let wire = &p.wire_name;
-        let ty = rust_type(&p.ty);
-        let fallback = format!("The `{wire}` {} parameter.", if p.location == Location::Query { "query" } else { "header" });
-        let fdoc = docs(p.description.as_deref(), &fallback);
-        fields.push(quote! { #fdoc pub #field: ::std::option::Option<#ty>, });
-        let text = to_text(&p.ty, quote! { value });
-        let push = quote! { if let ::std::option::Option::Some(value) = &params.#field { list.push((#wire.to_owned(), #text)); } };
         match p.location {
-            Location::Query => query.push(push),
-            _ => headers.push(push),
-        }
-    }
-    let gate = cfg(op);
-    let params_def = params_struct(op).map(|st| {
-        let doc = format!(" Optional query and header parameters of [`{}`].", op.rust_name);
-        quote! {
-            #gate
-            #[doc = #doc]
-            #[derive(Debug, Clone, Default, PartialEq)]
-            pub struct #st { #(#fields)* }
+            Location::Path => {
+                let identity = &p.ps_name;
+                let quoted = op.path.is_quoted(key);
+                key += 1;
+                if quoted {
+                    quote! { OpParam::quoted(#wire, #identity) }
+                } else {
+                    quote! { OpParam::path(#wire, #identity) }
+                }
+            }
+            Location::Query => quote! { OpParam::query(#wire) },
+            Location::Header => quote! { OpParam::header(#wire) },
         }
     });
-    let (body_expr, raw_body_expr) = match &op.body {
-        Some(body) if body.raw_media_type.is_some() => {
-            (quote! { ::std::option::Option::None }, quote! { ::std::option::Option::Some(body.to_vec()) })
-        }
-        Some(_) => (
-            quote! {
-                ::std::option::Option::Some(::serde_json::to_value(body).map_err(|e| Error::InvalidArgument(e.to_string()))?)
-            },
-            quote! { ::std::option::Option::None },
-        ),
-        None => (quote! { ::std::option::Option::None }, quote! { ::std::option::Option::None }),
-    };
-    if let Some(media) = op.body.as_ref().and_then(|b| b.raw_media_type.as_ref()) {
-        headers.push(quote! { list.push(("Content-Type".to_owned(), #media.to_owned())); });
-    }
-    let query_expr = list_expr(&query);
-    let header_expr = list_expr(&headers);
-    quote! {
-        #params_def
-
-        #gate
-        #doc
-        pub fn #name(#(#decls),*) -> ::std::result::Result<ApiRequest, Error> {
-            let mut path = ::std::string::String::new();
-            #(#path_steps)*
-            ::std::result::Result::Ok(ApiRequest {
-                method: ::reqwest::Method::#method,
-                path_template: #template,
-                path,
-                query: #query_expr,
-                headers: #header_expr,
-                body: #body_expr,
-                raw_body: #raw_body_expr,
-            })
-        }
-    }
-}
-
-fn list_expr(pushes: &[TokenStream]) -> TokenStream {
-    if pushes.is_empty() {
-        quote! { ::std::vec::Vec::new() }
-    } else {
-        quote! { { let mut list = ::std::vec::Vec::new(); #(#pushes)* list } }
-    }
-}
-
-/// How a parameter value becomes query or header text.
-fn to_text(ty: &TypeRef, value: TokenStream) -> TokenStream {
-    match ty {
-        TypeRef::String => quote! { #value.clone() },
-        TypeRef::Boolean | TypeRef::Int32 | TypeRef::Int64 | TypeRef::Number => quote! { #value.to_string() },
-        TypeRef::Array(inner) if **inner == TypeRef::String => quote! { #value.join(",") },
-        TypeRef::Nullable(inner) => to_text(inner, value),
-        _ => quote! { ::serde_json::to_string(#value).unwrap_or_default() },
-    }
-}
-
-/// The Rust type a successful call returns.
-pub(super) fn success_type(op: &Operation) -> TokenStream {
-    match &op.success {
-        Success::NoContent => quote! { () },
-        Success::Json(ty) => rust_type(ty),
-        Success::Raw { .. } => quote! { ::std::vec::Vec<u8> },
-    }
-}
-
-fn client_method(op: &Operation) -> TokenStream {
-    let name = ident(&op.rust_name);
-    let with = ident(&format!("{}_with", op.rust_name));
-    let doc = summary_docs(op);
-    let (decls, names) = arguments(op);
-    let out = success_type(op);
-    let decode = match &op.success {
-        Success::NoContent => quote! { let _ = response; ::std::result::Result::Ok(()) },
-        Success::Json(_) => quote! {
-            ::serde_json::from_slice(&response.body).map_err(|e| Error::Decode(e.to_string()))
+    let body = match &op.body {
+        None => quote! { BodyKind::None },
+        Some(b) => match &b.raw_media_type {
+            Some(media) => quote! { BodyKind::Raw(#media) },
+            None => quote! { BodyKind::Json },
         },
-        Success::Raw { .. } => quote! { ::std::result::Result::Ok(response.body.to_vec()) },
     };
-    let with_doc = format!(" [`Client::{}`] with per-call options (headers, pipeline steps, proxy).", op.rust_name);
-    let gate = cfg(op);
+    let response = match (&op.success, &op.next_link) {
+        (Success::NoContent, _) => quote! { ResponseKind::NoContent },
+        (Success::Json(_), Some(next)) => quote! { ResponseKind::Paged(#next) },
+        (Success::Json(_), None) => quote! { ResponseKind::Json },
+        (Success::Raw { media_type }, _) if media_type.starts_with("text/") => quote! { ResponseKind::Text },
+        (Success::Raw { .. }, _) => quote! { ResponseKind::Raw },
+    };
     quote! {
-        #gate
-        #doc
-        pub async fn #name(&self, #(#decls),*) -> ::std::result::Result<#out, Error> {
-            self.#with(#(#names,)* &RequestOptions::default()).await
-        }
+        #[doc = #doc]
+        pub static #name: Operation = Operation {
+            id: #id,
+            method: Method::#method,
+            version: crate::VERSION,
+            path: #path,
+            segments: &[#(#segments),*],
+            params: &[#(#params),*],
+            body: #body,
+            response: #response,
+        };
+    }
+}
 
-        #gate
-        #[doc = #with_doc]
-        pub async fn #with(&self, #(#decls,)* options: &RequestOptions) -> ::std::result::Result<#out, Error> {
-            let request = #name(#(#names),*)?;
-            let response = self.send(request, options).await?;
-            #decode
+/// The Rust type the typed request decodes with.
+pub(super) fn decode_type(op: &Operation) -> TokenStream {
+    match &op.success {
+        Success::NoContent => quote! { NoContent },
+        Success::Json(ty) => {
+            let ty = rust_type(ty, Scope::Module);
+            quote! { Json<#ty> }
+        }
+        Success::Raw { media_type } if media_type.starts_with("text/") => quote! { Text },
+        Success::Raw { .. } => quote! { Bytes },
+    }
+}
+
+/// The arguments of an operation's function: path keys, body, options.
+pub(super) fn arguments(op: &Operation) -> Vec<(proc_macro2::Ident, TokenStream)> {
+    let mut out = Vec::new();
+    for p in op.params.iter().filter(|p| p.location == Location::Path) {
+        out.push((ident(&p.rust_name), quote! { &str }));
+    }
+    if let Some(body) = &op.body {
+        let ty = match body.raw_media_type {
+            Some(_) => quote! { [u8] },
+            None => rust_type(&body.ty, Scope::Module),
+        };
+        out.push((ident("body"), quote! { &#ty }));
+    }
+    match &op.options {
+        Options::None => {}
+        Options::Standard => out.push((ident("query"), quote! { &Query })),
+        Options::Own(name) => {
+            let name = ident(name);
+            out.push((ident("params"), quote! { &#name }));
+        }
+    }
+    out
+}
+
+fn operation(op: &Operation) -> TokenStream {
+    let statik = operation_static(op);
+    let name = ident(&op.rust_name);
+    let static_name = ident(&op.static_name);
+    let doc = summary_docs(op);
+    let decls = arguments(op).into_iter().map(|(n, t)| quote! { #n: #t });
+    let keys = op.params.iter().filter(|p| p.location == Location::Path).map(|p| ident(&p.rust_name));
+    let mut chain = Vec::new();
+    if let Some(body) = &op.body {
+        chain.push(if body.raw_media_type.is_some() { quote! { .bytes(body) } } else { quote! { .body(body) } });
+    }
+    let mut params_def = None;
+    match &op.options {
+        Options::None => {}
+        Options::Standard => chain.push(quote! { .query(query) }),
+        Options::Own(struct_name) => {
+            let st = ident(struct_name);
+            let mut fields = Vec::new();
+            for p in op.params.iter().filter(|p| p.location != Location::Path) {
+                let field = ident(&p.rust_name);
+                let wire = &p.wire_name;
+                let ty = rust_type(p.ty.strip_nullable(), Scope::Module);
+                let fallback = format!("The `{wire}` {} parameter.", if p.location == Location::Query { "query" } else { "header" });
+                let fdoc = docs(p.description.as_deref(), &fallback);
+                fields.push(quote! { #fdoc pub #field: ::std::option::Option<#ty>, });
+                chain.push(quote! { .arg(#wire, &params.#field) });
+            }
+            let sdoc = doc_line(&format!("Optional query and header parameters of [`{}`].", op.rust_name));
+            params_def = Some(quote! {
+                #[doc = #sdoc]
+                #[derive(Debug, Clone, Default, PartialEq)]
+                pub struct #st { #(#fields)* }
+            });
+        }
+    }
+    let decode = decode_type(op);
+    quote! {
+        #statik
+        #params_def
+        #doc
+        #[inline]
+        pub fn #name(#(#decls),*) -> Request<#decode> {
+            Request::new(&#static_name, &[#(#keys),*]) #(#chain)*
         }
     }
 }

@@ -1,12 +1,13 @@
-//! The runtime, vendored: the files of `codegen/runtime/src` are copied
-//! verbatim (comments and all) into `src/runtime/`, behind the header. The
-//! runtime crate compiles and tests them on its own; here they are data.
+//! The runtime crate, vendored into an output folder that must build on its
+//! own: the files of `codegen/runtime/src` copied verbatim (comments and
+//! all) to `runtime/src/`, and a manifest with concrete dependency versions
+//! (the repository's own uses workspace inheritance). A test checks that
+//! this manifest lists exactly the runtime's dependencies and features.
 
 use super::File;
-use crate::render::Provenance;
 
 /// (file name in the runtime crate, its text).
-const SOURCES: &[(&str, &str)] = &[
+pub const SOURCES: &[(&str, &str)] = &[
     ("lib.rs", include_str!("../../runtime/src/lib.rs")),
     ("bind.rs", include_str!("../../runtime/src/bind.rs")),
     ("binder.rs", include_str!("../../runtime/src/binder.rs")),
@@ -15,20 +16,45 @@ const SOURCES: &[(&str, &str)] = &[
     ("client.rs", include_str!("../../runtime/src/client.rs")),
     ("cmdlet.rs", include_str!("../../runtime/src/cmdlet.rs")),
     ("error.rs", include_str!("../../runtime/src/error.rs")),
+    ("model.rs", include_str!("../../runtime/src/model.rs")),
     ("path.rs", include_str!("../../runtime/src/path.rs")),
     ("pipeline.rs", include_str!("../../runtime/src/pipeline.rs")),
+    ("plan.rs", include_str!("../../runtime/src/plan.rs")),
+    ("request.rs", include_str!("../../runtime/src/request.rs")),
 ];
 
-pub(super) fn files(provenance: &Provenance) -> Vec<File> {
-    SOURCES
+/// The manifest of the vendored runtime.
+pub const MANIFEST: &str = r#"# @generated: the runtime crate of this repository's generator, copied by `cargo xtask codegen`.
+# Edit it there (codegen/runtime), not here.
+
+[package]
+name = "mg-runtime"
+version = "0.1.0"
+edition = "2024"
+rust-version = "1.85"
+description = "Runtime shared by every generated Microsoft Graph crate: client, pipeline, errors, binder, CLI driver."
+license = "MIT OR Apache-2.0"
+publish = false
+
+[features]
+cli = []
+
+[dependencies]
+percent-encoding = "2"
+reqwest = { version = "0.13", default-features = false, features = ["rustls", "json", "http2"] }
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+tokio = { version = "1", features = ["rt", "time", "sync", "macros"] }
+tracing = "0.1"
+uuid = { version = "1", features = ["v4"] }
+"#;
+
+/// The runtime crate's files below the output folder.
+pub(super) fn files() -> Vec<File> {
+    let mut files: Vec<File> = SOURCES
         .iter()
-        .map(|(name, text)| {
-            let target = if *name == "lib.rs" { "mod.rs" } else { name };
-            let header = format!(
-                "// @generated: copied from codegen/runtime/src/{name} by `cargo xtask codegen`. Edit it there.\n// generator: codegen {}\n\n",
-                provenance.generator_version
-            );
-            File { path: format!("src/runtime/{target}"), contents: format!("{header}{text}") }
-        })
-        .collect()
+        .map(|(name, text)| File { path: format!("runtime/src/{name}"), contents: (*text).to_owned() })
+        .collect();
+    files.push(File { path: "runtime/Cargo.toml".into(), contents: MANIFEST.to_owned() });
+    files
 }

@@ -1,27 +1,31 @@
 //! Operations -> cmdlets, the way AutoRest.PowerShell derives them: a name
 //! per operationId, operations sharing a name merged into one cmdlet, one
-//! parameter set per operation plus a ViaIdentity twin, the runtime's common
-//! parameters, then the module's directives.
+//! parameter set per operation plus a ViaIdentity twin, then the module's
+//! directives. Each set gets a typed binding plan: which parameter goes
+//! where in the request ([`Binding`]); the emitters only write it down.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use regex::Regex;
 
 use crate::config::{Config, Directive};
 use crate::error::{Pointer, Sink};
-use crate::ir::{Cmdlet, CmdletParam, Identity, Location, Operation, ParamKind, ParamSet, SetMembership, Success, TypeDef, TypeKind, TypeRef};
+use crate::ir::{
+    ApiVersion, Binding, Cmdlet, CmdletParam, CommonFlags, Identity, Location, Operation, ParamKind, ParamSet, PsType,
+    SetMembership, Success, TypeDef, TypeKind, TypeRef,
+};
 use crate::naming::cmdlet::{cmdlet_name, CmdletName, NamePrefix};
 use crate::naming::ident::{pascal_case, snake_case};
 
-/// PowerShell's type for a runtime type.
-fn ps_type(ty: &TypeRef) -> (&'static str, &'static str) {
-    match ty {
-        TypeRef::Boolean => ("System.Boolean", "Boolean"),
-        TypeRef::Int32 => ("System.Int32", "Int32"),
-        TypeRef::Int64 => ("System.Int64", "Int64"),
-        TypeRef::Array(inner) if **inner == TypeRef::String => ("System.String[]", "StringArray"),
-        TypeRef::Nullable(inner) => ps_type(inner),
-        _ => ("System.String", "String"),
+/// The PowerShell type of a query or header parameter.
+fn option_type(ty: &TypeRef) -> PsType {
+    match ty.strip_nullable() {
+        TypeRef::Boolean => PsType::Boolean,
+        TypeRef::Int32 => PsType::Int32,
+        TypeRef::Int64 => PsType::Int64,
+        TypeRef::Number => PsType::Double,
+        TypeRef::Array(inner) if **inner == TypeRef::String => PsType::StringArray,
+        _ => PsType::String,
     }
 }
 
@@ -40,14 +44,40 @@ fn query_name(wire: &str) -> Option<(&'static str, &'static [&'static str])> {
     })
 }
 
+/// The paging parameters of list cmdlets, defined once.
+const PAGING: [(&str, &[&str], PagingType, &str); 3] = [
+    ("All", &[], PagingType::Switch, "List every page, following the next links."),
+    ("PageSize", &[], PagingType::Int32, "Items per page requested from the service (at most 999)."),
+    ("CountVariable", &["CV"], PagingType::String, "Name under which the total count (@odata.count) is kept."),
+];
+
+#[derive(Clone, Copy)]
+enum PagingType {
+    Switch,
+    Int32,
+    String,
+}
+
+impl PagingType {
+    fn ps(self) -> PsType {
+        match self {
+            PagingType::Switch => PsType::Switch,
+            PagingType::Int32 => PsType::Int32,
+            PagingType::String => PsType::String,
+        }
+    }
+}
+
 /// Derives every cmdlet, applies directives and checks the result.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn lower_cmdlets(
     operations: &[Operation],
     types: &BTreeMap<String, TypeDef>,
     identity: &Identity,
     config: &Config,
     prefix: &NamePrefix,
-    ns: &str,
+    version: &ApiVersion,
+    help_base: Option<&str>,
     config_sink: &mut Sink,
 ) -> Vec<Cmdlet> {
     let directives = compile_directives(&config.directive, config_sink);
@@ -61,14 +91,63 @@ pub(crate) fn lower_cmdlets(
         }
         groups.entry(name.full()).or_insert_with(|| (name.clone(), Vec::new())).1.push((index, action));
     }
-    let help_base = config.module.help_uri_base.as_deref();
+    let ns = version.namespace();
     let mut cmdlets = Vec::new();
     for (full, (name, indices)) in groups {
-        let mut cmdlet = build_cmdlet(&full, &name, &indices, operations, types, identity, help_base, ns);
+        let mut cmdlet = build_cmdlet(&full, &name, &indices, operations, types, identity, help_base, ns, version.is_beta());
         apply_param_directives(&directives, operations, &mut cmdlet);
+        finish_plans(&mut cmdlet);
         cmdlets.push(cmdlet);
     }
     cmdlets
+}
+
+/// Parameters under construction, with the bindings that refer to them by
+/// creation number until they are final.
+#[derive(Default)]
+struct Params {
+    list: Vec<CmdletParam>,
+}
+
+impl Params {
+    /// The parameter named like `template` (created on first sight), joined
+    /// to a set; returns its creation number.
+    fn join(&mut self, template: CmdletParam, membership: SetMembership) -> usize {
+        let id = match self.list.iter().position(|p| p.name == template.name) {
+            Some(i) => i,
+            None => {
+                let id = self.list.len();
+                self.list.push(CmdletParam { id, ..template });
+                id
+            }
+        };
+        if let Some(list) = self.list[id].sets.as_mut() {
+            if !list.iter().any(|m| m.set == membership.set) {
+                list.push(membership);
+            }
+        }
+        id
+    }
+
+    fn get(&self, name: &str) -> Option<&CmdletParam> {
+        self.list.iter().find(|p| p.name == name)
+    }
+}
+
+/// A parameter with no set membership yet.
+fn param(name: &str, aliases: Vec<String>, ty: PsType, kind: ParamKind, description: String) -> CmdletParam {
+    CmdletParam {
+        id: 0,
+        name: name.to_owned(),
+        rust_name: snake_case(name),
+        aliases,
+        ty,
+        kind,
+        description,
+        sets: Some(Vec::new()),
+        all_sets_pipeline: false,
+        dont_show: false,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -81,6 +160,7 @@ fn build_cmdlet(
     identity: &Identity,
     help_base: Option<&str>,
     ns: &str,
+    beta: bool,
 ) -> Cmdlet {
     // One set per operation, numbered when two operations share an action.
     let mut sets: Vec<ParamSet> = Vec::new();
@@ -102,7 +182,15 @@ fn build_cmdlet(
         let has_keys = op.params.iter().any(|p| p.location == Location::Path);
         let expandable = op.body.as_ref().is_some_and(|b| !b.properties.is_empty());
         let mut add = |name: String, via_identity: bool, expanded: bool| {
-            sets.push(ParamSet { variant: pascal_case(&name), name, operation: i, via_identity, expanded, default: false });
+            sets.push(ParamSet {
+                variant: pascal_case(&name),
+                name,
+                operation: i,
+                via_identity,
+                expanded,
+                default: false,
+                binds: Vec::new(),
+            });
         };
         add(base.clone(), false, false);
         if expandable {
@@ -129,23 +217,28 @@ fn build_cmdlet(
     // The default set first, the rest in their order.
     sets.sort_by_key(|s| !s.default);
 
-    let mut params: BTreeMap<String, CmdletParam> = BTreeMap::new();
+    let mut params = Params::default();
     let mut all_no_content = true;
     let mut should_process = false;
-    for set in &sets {
+    for set in &mut sets {
         let op = &operations[set.operation];
         should_process |= op.method.changes_state();
         all_no_content &= matches!(op.success, Success::NoContent);
         let member = |mandatory: bool, from_pipeline: bool| SetMembership { set: set.name.clone(), mandatory, from_pipeline };
-        for p in &op.params {
-            if set.via_identity && p.location == Location::Path {
-                continue;
+        let mut binds = Vec::new();
+        let mut key = 0;
+        for (op_param, p) in op.params.iter().enumerate() {
+            if p.location == Location::Path {
+                key += 1;
+                if set.via_identity {
+                    continue;
+                }
             }
             // A paged list asks for `$count` through -CountVariable instead.
             if p.location == Location::Query && p.wire_name == "$count" && op.next_link.is_some() {
                 continue;
             }
-            let (mut ps_type_name, mut binder) = ps_type(&p.ty);
+            let mut ty = option_type(&p.ty);
             let (name, aliases) = match (p.location, query_name(&p.wire_name)) {
                 (Location::Query, Some((n, a))) => (n.to_owned(), a.iter().map(|s| s.to_string()).collect()),
                 _ => (p.ps_name.clone(), Vec::new()),
@@ -153,87 +246,75 @@ fn build_cmdlet(
             // PowerShell users know -Top and -Skip as Int32 whatever the
             // document's integer format.
             if p.location == Location::Query && matches!(p.wire_name.as_str(), "$top" | "$skip") {
-                (ps_type_name, binder) = ("System.Int32", "Int32");
+                ty = PsType::Int32;
             }
-            let kind = ParamKind::Operation { wire_name: p.wire_name.clone(), location: p.location, ty: p.ty.clone() };
+            let kind = if p.location == Location::Path { ParamKind::Key } else { ParamKind::Arg };
             let description = p.description.clone().unwrap_or_default();
-            let template = param(&name, aliases, ps_type_name, binder, kind, description);
-            join(&mut params, template, member(p.required, false));
+            let id = params.join(param(&name, aliases, ty, kind, description), member(p.required, false));
+            binds.push(match kind {
+                ParamKind::Key => Binding::Key { param: id, key: key - 1 },
+                _ => Binding::Arg { param: id, op_param },
+            });
         }
         if set.via_identity {
             let template = param(
                 "InputObject",
                 Vec::new(),
-                &identity.full_type_name,
-                "Identity",
+                PsType::Identity(identity.full_type_name.clone()),
                 ParamKind::Identity,
                 "Identity Parameter. Build it from the properties listed under NOTES (a hashtable, or a JSON object on the command line or the pipeline); every key the path needs must be present and not empty.".into(),
             );
-            join(&mut params, template, member(true, true));
+            let id = params.join(template, member(true, true));
+            binds.push(Binding::Identity { param: id });
         }
         if let Some(body) = op.body.as_ref().filter(|b| b.raw_media_type.is_some()) {
             let description = body.description.clone().unwrap_or_default();
             let text = format!("Path of the file whose bytes are uploaded. {description}").trim_end().to_owned();
-            let template = param("InFile", Vec::new(), "System.String", "String", ParamKind::InFile, text);
-            join(&mut params, template, member(true, false));
+            let id = params.join(param("InFile", Vec::new(), PsType::String, ParamKind::InFile, text), member(true, false));
+            binds.push(Binding::InFile { param: id });
         } else if let Some(body) = &op.body {
             if set.expanded {
                 for field in &body.properties {
                     let name = pascal_case(&field.wire_name);
                     // OData annotations are not parameters, and a property
                     // must not shadow a key or query parameter.
-                    if field.wire_name.starts_with('@') || params.get(&name).is_some_and(|p| !matches!(p.kind, ParamKind::BodyProperty { .. })) {
+                    if field.wire_name.starts_with('@') || params.get(&name).is_some_and(|p| p.kind != ParamKind::BodyProperty) {
                         continue;
                     }
-                    let (ps_type_name, binder) = property_type(&field.ty, types, ns);
-                    let kind = ParamKind::BodyProperty { wire_name: field.wire_name.clone() };
+                    let ty = property_type(&field.ty, types, ns);
                     let description = field.description.clone().unwrap_or_default();
-                    let template = param(&name, Vec::new(), &ps_type_name, binder, kind, description);
-                    join(&mut params, template, member(field.required, false));
+                    let id = params.join(param(&name, Vec::new(), ty, ParamKind::BodyProperty, description), member(field.required, false));
+                    binds.push(Binding::Prop { param: id, wire_name: field.wire_name.clone() });
                 }
                 let template = param(
                     "AdditionalProperties",
                     Vec::new(),
-                    "System.Collections.Hashtable",
-                    "Identity",
+                    PsType::Hashtable,
                     ParamKind::AdditionalProperties,
                     "Properties to send that have no parameter of their own (a JSON object).".into(),
                 );
-                join(&mut params, template, member(false, false));
+                let id = params.join(template, member(false, false));
+                binds.push(Binding::Additional { param: id });
             } else {
-                let (ps_type_name, _) = property_type(&body.ty, types, ns);
+                let ty = property_type(&body.ty, types, ns);
                 let description = body.description.clone().unwrap_or_else(|| "The request body.".into());
-                let template = param("BodyParameter", Vec::new(), &ps_type_name, "Identity", ParamKind::Body, description);
-                join(&mut params, template, member(body.required, true));
+                let id = params.join(param("BodyParameter", Vec::new(), ty, ParamKind::Body, description), member(body.required, true));
+                binds.push(Binding::Body { param: id });
             }
         }
         if op.next_link.is_some() {
-            let paging = [
-                ("All", Vec::new(), "System.Management.Automation.SwitchParameter", "Switch", "List every page, following the next links."),
-                ("PageSize", Vec::new(), "System.Int32", "Int32", "Items per page requested from the service (at most 999)."),
-                ("CountVariable", vec!["CV".to_owned()], "System.String", "String", "Name under which the total count (@odata.count) is kept."),
-            ];
-            for (name, aliases, ty, binder, text) in paging {
-                let template = param(name, aliases, ty, binder, ParamKind::Paging, text.into());
-                join(&mut params, template, member(false, false));
+            for (name, aliases, ty, text) in PAGING {
+                let aliases = aliases.iter().map(|a| (*a).to_owned()).collect();
+                params.join(param(name, aliases, ty.ps(), ParamKind::Paging, text.into()), member(false, false));
             }
         }
         if let Success::Raw { media_type } = &op.success {
             if !media_type.starts_with("text/") {
-                let template = param(
-                    "OutFile",
-                    Vec::new(),
-                    "System.String",
-                    "String",
-                    ParamKind::OutFile,
-                    "Path of the file the response body is written to.".into(),
-                );
-                join(&mut params, template, member(true, false));
+                let text = "Path of the file the response body is written to.".to_owned();
+                params.join(param("OutFile", Vec::new(), PsType::String, ParamKind::OutFile, text), member(true, false));
             }
         }
-    }
-    for common in common_params(all_no_content, should_process, ns) {
-        params.entry(common.name.clone()).or_insert(common);
+        set.binds = binds;
     }
     let outputs = sets
         .iter()
@@ -242,7 +323,7 @@ fn build_cmdlet(
             Success::Raw { .. } => "System.IO.Stream".to_owned(),
             Success::Json(ty) => output_type(ty, ns),
         })
-        .collect::<std::collections::BTreeSet<_>>()
+        .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
     let mut inputs = Vec::new();
@@ -262,17 +343,14 @@ fn build_cmdlet(
             }
         }
     }
-    let features: Vec<String> = sets
-        .iter()
-        .map(|s| operations[s.operation].feature.clone())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let features: Vec<String> =
+        sets.iter().map(|s| operations[s.operation].feature.clone()).collect::<BTreeSet<_>>().into_iter().collect();
     Cmdlet {
         features,
         name: full.to_owned(),
         verb: name.verb.clone(),
         noun: name.noun.clone(),
+        aliases: Vec::new(),
         rust_name: pascal_case(&format!("{}{}", name.verb, name.noun)),
         module_name: snake_case(&format!("{}{}", name.verb, name.noun)),
         synopsis,
@@ -280,60 +358,60 @@ fn build_cmdlet(
         help_uri: help_base.map(|b| format!("{}/{}", b.trim_end_matches('/'), full.to_lowercase())),
         related_links,
         sets,
-        params: params.into_values().collect(),
-        should_process,
+        params: params.list,
+        common: CommonFlags { pass_thru: all_no_content, should_process, beta },
         inputs,
         outputs,
     }
 }
 
-/// A parameter with no set membership yet.
-fn param(name: &str, aliases: Vec<String>, ps_type: &str, binder: &str, kind: ParamKind, description: String) -> CmdletParam {
-    CmdletParam {
-        name: name.to_owned(),
-        rust_name: snake_case(name),
-        aliases,
-        ps_type: ps_type.to_owned(),
-        binder_type: binder.to_owned(),
-        kind,
-        description,
-        default_value: if binder == "Switch" { "False".into() } else { "''".into() },
-        sets: Some(Vec::new()),
-        all_sets_pipeline: false,
-        dont_show: false,
+/// Once directives are applied: parameters sorted by name, bindings
+/// renumbered from creation numbers to indices, bindings of parameters that
+/// are gone dropped.
+fn finish_plans(cmdlet: &mut Cmdlet) {
+    cmdlet.params.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then_with(|| a.name.cmp(&b.name)));
+    let index: BTreeMap<usize, usize> = cmdlet.params.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+    for (i, p) in cmdlet.params.iter_mut().enumerate() {
+        p.id = i;
+    }
+    for set in &mut cmdlet.sets {
+        let binds = std::mem::take(&mut set.binds);
+        set.binds = binds
+            .into_iter()
+            .filter_map(|mut b| {
+                let param = match &mut b {
+                    Binding::Key { param, .. }
+                    | Binding::Identity { param }
+                    | Binding::Arg { param, .. }
+                    | Binding::Body { param }
+                    | Binding::Prop { param, .. }
+                    | Binding::Additional { param }
+                    | Binding::InFile { param } => param,
+                };
+                *param = *index.get(param)?;
+                Some(b)
+            })
+            .collect();
     }
 }
 
-/// Adds a set membership, creating the parameter on first sight.
-fn join(params: &mut BTreeMap<String, CmdletParam>, template: CmdletParam, membership: SetMembership) {
-    let entry = params.entry(template.name.clone()).or_insert(template);
-    if let Some(list) = entry.sets.as_mut() {
-        if !list.iter().any(|m| m.set == membership.set) {
-            list.push(membership);
-        }
-    }
-}
-
-/// PowerShell and binder types of a body property, as AutoRest shows them:
+/// The PowerShell type of a body property, as AutoRest shows them:
 /// booleans become switches, objects the model's interface (`I<Type>`).
-fn property_type(ty: &TypeRef, types: &BTreeMap<String, TypeDef>, ns: &str) -> (String, &'static str) {
+fn property_type(ty: &TypeRef, types: &BTreeMap<String, TypeDef>, ns: &str) -> PsType {
     match ty {
         TypeRef::Nullable(inner) => property_type(inner, types, ns),
-        TypeRef::String => ("System.String".into(), "String"),
-        TypeRef::Boolean => ("System.Management.Automation.SwitchParameter".into(), "Switch"),
-        TypeRef::Int32 => ("System.Int32".into(), "Int32"),
-        TypeRef::Int64 => ("System.Int64".into(), "Int64"),
-        TypeRef::Number => ("System.Double".into(), "String"),
-        TypeRef::Array(inner) if **inner == TypeRef::String => ("System.String[]".into(), "StringArray"),
-        TypeRef::Named(name) => match types.get(name).map(|t| &t.kind) {
-            Some(TypeKind::Enum { .. }) => ("System.String".into(), "String"),
-            _ => (format!("{ns}.Models.I{name}"), "Identity"),
+        TypeRef::String => PsType::String,
+        TypeRef::Boolean => PsType::Switch,
+        TypeRef::Int32 => PsType::Int32,
+        TypeRef::Int64 => PsType::Int64,
+        TypeRef::Number => PsType::Double,
+        TypeRef::Array(inner) if **inner == TypeRef::String => PsType::StringArray,
+        TypeRef::Named(name) | TypeRef::Local(name) => match types.get(name).map(|t| &t.kind) {
+            Some(TypeKind::Enum { .. }) => PsType::String,
+            _ => PsType::Model(format!("{ns}.Models.I{name}")),
         },
-        TypeRef::Array(inner) => {
-            let (inner, _) = property_type(inner, types, ns);
-            (format!("{inner}[]"), "Identity")
-        }
-        _ => ("System.Collections.Hashtable".into(), "Identity"),
+        TypeRef::Array(inner) => PsType::Model(format!("{}[]", property_type(inner, types, ns).name())),
+        _ => PsType::Hashtable,
     }
 }
 
@@ -357,9 +435,10 @@ fn remove_sets(cmdlet: &mut Cmdlet, names: &[String]) {
     cmdlet.params.retain(|p| p.sets.as_ref().is_none_or(|l| !l.is_empty()));
 }
 
+
 fn output_type(ty: &TypeRef, ns: &str) -> String {
     match ty {
-        TypeRef::Named(n) => format!("{ns}.Models.I{n}"),
+        TypeRef::Named(n) | TypeRef::Local(n) => format!("{ns}.Models.I{n}"),
         TypeRef::Nullable(inner) => output_type(inner, ns),
         TypeRef::Array(inner) => output_type(inner, ns),
         TypeRef::Boolean => "System.Boolean".into(),
@@ -368,45 +447,6 @@ fn output_type(ty: &TypeRef, ns: &str) -> String {
         TypeRef::String => "System.String".into(),
         _ => "System.Management.Automation.PSObject".into(),
     }
-}
-
-/// The runtime's common parameters, as every generated cmdlet has them.
-fn common_params(passthru: bool, should_process: bool, ns: &str) -> Vec<CmdletParam> {
-    let mut out = Vec::new();
-    let mut add = |name: &str, aliases: &[&str], ps_type: &str, binder: &str, default: &str, pipeline: bool, text: &str| {
-        out.push(CmdletParam {
-            name: name.into(),
-            rust_name: snake_case(name),
-            aliases: aliases.iter().map(|s| s.to_string()).collect(),
-            ps_type: ps_type.into(),
-            binder_type: binder.into(),
-            kind: ParamKind::Common,
-            description: text.into(),
-            default_value: default.into(),
-            sets: None,
-            all_sets_pipeline: pipeline,
-            dont_show: false,
-        });
-    };
-    const SWITCH: &str = "System.Management.Automation.SwitchParameter";
-    let steps = format!("{ns}.Runtime.SendAsyncStep[]");
-    let steps = steps.as_str();
-    add("Break", &[], SWITCH, "Switch", "False", false, "Before doing anything, wait until a debugger attaches to this process (the process id is printed). Unlike the PowerShell module, the wait can be cancelled (Ctrl+C).");
-    add("Headers", &[], "System.Collections.IDictionary", "Dictionary", "''", true, "Extra request headers. They are added after the declared header parameters and cannot replace Authorization or client-request-id.");
-    add("HttpPipelineAppend", &[], steps, "PipelineSteps", "''", false, "Steps run around the request after the prepended steps and before the built-in handlers.");
-    add("HttpPipelinePrepend", &[], steps, "PipelineSteps", "''", false, "Steps run around the request first, before the appended steps and the built-in handlers.");
-    if passthru {
-        add("PassThru", &[], SWITCH, "Switch", "False", false, "Write True to the output when the call succeeds (the API returns no body).");
-    }
-    add("Proxy", &[], "System.Uri", "Uri", "''", false, "Send the request through this forward proxy. (In the PowerShell module this parameter has no effect; here it routes the call.)");
-    add("ProxyCredential", &[], "System.Management.Automation.PSCredential", "Credential", "''", false, "User name and password for the proxy given with -Proxy.");
-    add("ProxyUseDefaultCredentials", &[], SWITCH, "Switch", "False", false, "Authenticate to the proxy with the credentials of the environment's proxy settings.");
-    add("ResponseHeadersVariable", &["RHV"], "System.String", "String", "''", false, "Name under which the response headers of a successful call are kept.");
-    if should_process {
-        add("Confirm", &["cf"], SWITCH, "Switch", "''", false, "Ask for confirmation before sending the request.");
-        add("WhatIf", &["wi"], SWITCH, "Switch", "''", false, "Show what the cmdlet would do, and send nothing.");
-    }
-    out
 }
 
 struct CompiledDirective<'a> {

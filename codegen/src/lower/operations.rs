@@ -9,9 +9,8 @@ use openapiv3::{OpenAPI, Operation as OaOperation, Parameter, ParameterSchemaOrC
 use super::resolve::resolve;
 use super::schemas::SchemaLowering;
 use crate::error::{Pointer, Sink};
-use crate::ir::{Body, Location, Method, Operation, Param, PathPart, PathTemplate, Success, TypeRef};
-use crate::naming::cmdlet::parameter_name;
-use crate::naming::ident::{snake_case, UniqueNames};
+use crate::ir::{Body, Location, Method, Operation, Options, Param, PathPart, PathTemplate, Success, TypeRef};
+use crate::naming::ident::{pascal_case, snake_case, UniqueNames};
 
 /// Lowers every operation, sorted by (path, method).
 pub(crate) fn lower_operations(
@@ -255,8 +254,11 @@ fn lower_operation(
     if sink.len() > errors_before {
         return None;
     }
+    let rust_name = rust_names.claim(&snake_case(&id));
+    let options = options_of(&params, &rust_name);
     Some(Operation {
-        rust_name: rust_names.claim(&snake_case(&id)),
+        static_name: rust_name.to_uppercase(),
+        rust_name,
         id,
         pointer: ptr.to_string(),
         method,
@@ -265,13 +267,40 @@ fn lower_operation(
         description: op.description.clone(),
         external_docs: op.external_docs.as_ref().map(|d| d.url.clone()),
         feature: feature_name(op.tags.first().map_or("untagged", String::as_str)),
-        tags: op.tags.clone(),
         params,
+        options,
         body,
         success,
         next_link,
-        operation_type: op.extensions.get("x-ms-docs-operation-type").and_then(|v| v.as_str()).map(str::to_owned),
     })
+}
+
+/// Whether a parameter is one of the standard OData options (or the
+/// `ConsistencyLevel` header) with its usual type: those travel in the
+/// runtime's `Query`.
+fn is_standard_option(p: &Param) -> bool {
+    let ty = p.ty.strip_nullable();
+    let strings = TypeRef::Array(Box::new(TypeRef::String));
+    match (p.location, p.wire_name.as_str()) {
+        (Location::Query, "$top" | "$skip") => matches!(ty, TypeRef::Int32 | TypeRef::Int64),
+        (Location::Query, "$search" | "$filter") => *ty == TypeRef::String,
+        (Location::Query, "$count") => *ty == TypeRef::Boolean,
+        (Location::Query, "$orderby" | "$select" | "$expand") => *ty == strings,
+        (Location::Header, "ConsistencyLevel") => *ty == TypeRef::String,
+        _ => false,
+    }
+}
+
+/// How the typed call takes the optional parameters.
+fn options_of(params: &[Param], rust_name: &str) -> Options {
+    let mut optional = params.iter().filter(|p| p.location != Location::Path).peekable();
+    if optional.peek().is_none() {
+        Options::None
+    } else if optional.all(is_standard_option) {
+        Options::Standard
+    } else {
+        Options::Own(format!("{}Params", pascal_case(rust_name)))
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -296,10 +325,7 @@ fn lower_param(
     if location == Location::Path && !data.required {
         sink.push(here, Some(id), format!("path parameter `{}` must be `required: true`", data.name));
     }
-    let ps_name = match ctx.parameter_names.get(&data.name) {
-        Some(name) => name.clone(),
-        None => parameter_name(&data.name),
-    };
+    let ps_name = super::key_name(&data.name, ctx.parameter_names);
     Param {
         wire_name: data.name.clone(),
         rust_name: seen_rust.claim(&snake_case(&data.name)),

@@ -20,34 +20,89 @@ const MAX_DEPTH: usize = 64;
 /// The `type` values of an OpenAPI 3.0 schema.
 const KNOWN_TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object"];
 
+/// Names that generated code uses unqualified; no schema may take them.
+const RESERVED_TYPE_NAMES: &[&str] = &["Client", "Error", "Option", "Result", "String", "Vec", "Box", "Query", "Request"];
+
+/// Rust names for component schemas, assigned once for a whole API version
+/// (every module document of it), so that a schema has the same name
+/// whichever module mentions it. Keys are component keys
+/// (`microsoft.graph.application`); replaced keys get no name.
+#[derive(Debug, Clone, Default)]
+pub struct ModelNames {
+    names: BTreeMap<String, String>,
+}
+
+impl ModelNames {
+    /// Names for these component keys. The last segment of the key, in
+    /// PascalCase, when it is free; otherwise (`microsoft.graph.security.alert`
+    /// beside `microsoft.graph.alert`) the namespace below `microsoft.graph`
+    /// joins the name (`SecurityAlert`); numbers only as a last resort. Keys
+    /// in the base namespace claim first, so they keep the short name.
+    pub fn assign<'k>(keys: impl IntoIterator<Item = &'k String>, replace: &BTreeMap<String, String>) -> ModelNames {
+        let mut keys: Vec<&String> = keys.into_iter().filter(|k| !replace.contains_key(*k)).collect();
+        keys.sort_by_key(|k| (namespace_depth(k), (*k).clone()));
+        keys.dedup();
+        let mut unique = UniqueNames::with_reserved(RESERVED_TYPE_NAMES);
+        let mut names = BTreeMap::new();
+        for key in keys {
+            let short = type_name_for(key);
+            let name = if unique.is_free(&short) { unique.claim(&short) } else { unique.claim(&qualified_type_name(key)) };
+            names.insert(key.clone(), name);
+        }
+        ModelNames { names }
+    }
+
+    /// The Rust name of a component key.
+    pub fn get(&self, key: &str) -> Option<&String> {
+        self.names.get(key)
+    }
+
+    /// Every assigned name.
+    pub fn values(&self) -> impl Iterator<Item = &String> {
+        self.names.values()
+    }
+}
+
 /// Converts schemas to types, collecting errors in the sink.
 pub(crate) struct SchemaLowering<'a> {
     doc: &'a OpenAPI,
     replace: &'a BTreeMap<String, String>,
     /// Component key -> Rust name.
-    names: BTreeMap<String, String>,
+    names: &'a ModelNames,
     unique: UniqueNames,
-    /// Finished types by Rust name.
+    /// Finished component types (and the inline types inside them) by Rust
+    /// name: they go to the models crate.
     pub(crate) types: BTreeMap<String, TypeDef>,
+    /// Inline types of operations (request and response schemas) by Rust
+    /// name: they stay in the module's crate.
+    pub(crate) local_types: BTreeMap<String, TypeDef>,
+    /// Whether inline schemas met now belong to an operation.
+    local: bool,
     /// Component schemas already converted or in progress.
     done: BTreeSet<String>,
 }
 
 impl<'a> SchemaLowering<'a> {
-    pub(crate) fn new(doc: &'a OpenAPI, replace: &'a BTreeMap<String, String>) -> SchemaLowering<'a> {
-        // Names that generated code uses unqualified must not be taken by a schema.
-        let mut unique = UniqueNames::with_reserved(&["Client", "Error", "Option", "Result", "String", "Vec", "Box"]);
-        let mut names = BTreeMap::new();
-        if let Some(components) = &doc.components {
-            let mut keys: Vec<&String> = components.schemas.keys().collect();
-            keys.sort();
-            for key in keys {
-                if !replace.contains_key(key) {
-                    names.insert(key.clone(), unique.claim(&type_name_for(key)));
-                }
-            }
+    pub(crate) fn new(doc: &'a OpenAPI, replace: &'a BTreeMap<String, String>, names: &'a ModelNames) -> SchemaLowering<'a> {
+        let mut unique = UniqueNames::with_reserved(RESERVED_TYPE_NAMES);
+        for name in names.values() {
+            unique.claim(name);
         }
-        SchemaLowering { doc, replace, names, unique, types: BTreeMap::new(), done: BTreeSet::new() }
+        SchemaLowering {
+            doc,
+            replace,
+            names,
+            unique,
+            types: BTreeMap::new(),
+            local_types: BTreeMap::new(),
+            local: false,
+            done: BTreeSet::new(),
+        }
+    }
+
+    /// From now on, inline schemas belong to operations (module-local types).
+    pub(crate) fn start_operations(&mut self) {
+        self.local = true;
     }
 
     /// Converts every component schema (replaced ones are skipped).
@@ -141,19 +196,24 @@ impl<'a> SchemaLowering<'a> {
             ReferenceOr::Reference { reference } => {
                 // A component that is only a reference becomes an alias.
                 let target = self.reference(reference, &pointer, sink);
-                self.insert(key, &rust_name, None, TypeKind::Alias(target));
+                self.insert(key, &pointer, &rust_name, None, TypeKind::Alias(target));
                 return;
             }
         };
         let kind = self.named_kind(schema, &rust_name, &pointer, sink, 0);
-        self.insert(key, &rust_name, schema.schema_data.description.clone(), kind);
+        self.insert(key, &pointer, &rust_name, schema.schema_data.description.clone(), kind);
     }
 
-    fn insert(&mut self, schema_name: &str, rust_name: &str, description: Option<String>, kind: TypeKind) {
-        self.types.insert(
-            rust_name.to_owned(),
-            TypeDef { schema_name: schema_name.to_owned(), rust_name: rust_name.to_owned(), description, kind },
-        );
+    fn insert(&mut self, schema_name: &str, pointer: &Pointer, rust_name: &str, description: Option<String>, kind: TypeKind) {
+        let def = TypeDef {
+            schema_name: schema_name.to_owned(),
+            pointer: pointer.to_string(),
+            rust_name: rust_name.to_owned(),
+            description,
+            kind,
+        };
+        let map = if self.local { &mut self.local_types } else { &mut self.types };
+        map.insert(rust_name.to_owned(), def);
     }
 
     /// The shape of a schema that gets a name of its own.
@@ -310,10 +370,13 @@ impl<'a> SchemaLowering<'a> {
             },
             SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } => {
                 let name = self.unique.claim(&pascal_case(suggested));
+                let local = self.local;
+                // Claimed before its fields are converted, so a field that
+                // refers back (through a component) finds the name taken.
                 // One level per schema: `collect_fields` counts the properties.
                 let kind = self.named_kind(schema, &name, pointer, sink, depth);
-                self.insert(suggested, &name, schema.schema_data.description.clone(), kind);
-                TypeRef::Named(name)
+                self.insert(suggested, pointer, &name, schema.schema_data.description.clone(), kind);
+                if local { TypeRef::Local(name) } else { TypeRef::Named(name) }
             }
             SchemaKind::AnyOf { any_of } | SchemaKind::OneOf { one_of: any_of } => {
                 // Graph writes nullable references as anyOf [ref, {nullable object}].
@@ -385,4 +448,16 @@ fn enum_kind(s: &StringType) -> TypeKind {
 fn type_name_for(key: &str) -> String {
     let last = key.rsplit('.').next().unwrap_or(key);
     pascal_case(last)
+}
+
+/// `microsoft.graph.security.alert` -> `SecurityAlert`: the namespace below
+/// `microsoft.graph` and the name.
+fn qualified_type_name(key: &str) -> String {
+    let rest = key.strip_prefix("microsoft.graph.").unwrap_or(key);
+    pascal_case(&rest.replace('.', " "))
+}
+
+/// How many namespace segments a key has below `microsoft.graph`.
+fn namespace_depth(key: &str) -> usize {
+    key.strip_prefix("microsoft.graph.").unwrap_or(key).matches('.').count()
 }

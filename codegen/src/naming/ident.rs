@@ -100,6 +100,11 @@ impl UniqueNames {
         UniqueNames { taken: reserved.iter().map(|s| s.to_lowercase()).collect() }
     }
 
+    /// Whether `name` is still free (case-insensitively).
+    pub fn is_free(&self, name: &str) -> bool {
+        !self.taken.contains(&name.to_lowercase())
+    }
+
     /// Returns `name`, or `name2`, `name3`... whichever is free
     /// (compared case-insensitively, so `Foo` and `FOO` do not both appear).
     pub fn claim(&mut self, name: &str) -> String {

@@ -3,7 +3,7 @@
 // generator: codegen 0.1.0
 
 //! The identity type used by the `ViaIdentity` parameter sets.
-use crate::runtime::error::Error;
+use mg_runtime::Error;
 /// Identity of any `Applications` resource: the keys of its path. PowerShell's `-InputObject` takes it,
 /// as a hashtable or a JSON object whose property names match case-insensitively.
 #[derive(Debug, Clone, Default, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]

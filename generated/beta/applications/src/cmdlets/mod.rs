@@ -2,10 +2,8 @@
 // spec: spec/applications.synchronization-start.yaml sha256:f8759ba6e660d4c05b6693f621be9b620f957ed713c5d7b80f45a5eed1a626fc
 // generator: codegen 0.1.0
 
-//! The cmdlets, one module each, and the registry the CLI runs them from.
+//! The cmdlets, one module each, and the list the CLI runs them from.
 //! Each cmdlet compiles only with the Cargo features of its operations' tags.
-use crate::runtime::cmdlet::CmdletEntry;
-pub mod common;
 #[cfg(feature = "applications-actions")]
 /// `Start-MgBetaApplicationSynchronizationJob`.
 pub mod start_mg_beta_application_synchronization_job;
@@ -17,22 +15,9 @@ pub mod start_mg_beta_service_principal_synchronization_job;
 #[cfg(feature = "service-principals-actions")]
 pub use start_mg_beta_service_principal_synchronization_job::StartMgBetaServicePrincipalSynchronizationJob;
 /// Every cmdlet compiled into the crate, sorted by name.
-#[allow(clippy::vec_init_then_push)]
-pub static CMDLETS: ::std::sync::LazyLock<::std::vec::Vec<CmdletEntry>> = ::std::sync::LazyLock::new(||
-{
-    #[allow(unused_mut)]
-    let mut list = ::std::vec::Vec::new();
+pub static CMDLETS: &[&mg_runtime::plan::Cmdlet] = &[
     #[cfg(feature = "applications-actions")]
-    list.push(CmdletEntry {
-        meta: &start_mg_beta_application_synchronization_job::META,
-        help: start_mg_beta_application_synchronization_job::HELP,
-        run: start_mg_beta_application_synchronization_job::run,
-    });
+    &start_mg_beta_application_synchronization_job::META,
     #[cfg(feature = "service-principals-actions")]
-    list.push(CmdletEntry {
-        meta: &start_mg_beta_service_principal_synchronization_job::META,
-        help: start_mg_beta_service_principal_synchronization_job::HELP,
-        run: start_mg_beta_service_principal_synchronization_job::run,
-    });
-    list
-});
+    &start_mg_beta_service_principal_synchronization_job::META,
+];
