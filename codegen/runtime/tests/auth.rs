@@ -30,12 +30,13 @@ const SECRET: &str = "client-secret-value-4242";
 
 /// A token endpoint that numbers its tokens and gives them `lifetime` seconds.
 async fn token_endpoint(ca: &TestCa, lifetime: u64) -> TestServer {
-    TestServer::start_tls(ca.acceptor(), move |n, _| token_reply(&app_token(n), lifetime)).await
+    TestServer::start_tls(ca.acceptor(), move |n, _| {
+        token_reply(&app_token(n), lifetime)
+    })
+    .await
 }
 
-fn secret_credential(
-    authority: &str,
-) -> Arc<dyn azure_core::credentials::TokenCredential> {
+fn secret_credential(authority: &str) -> Arc<dyn azure_core::credentials::TokenCredential> {
     let options = HttpTransport::new()
         .client_options(Cloud::Global, Some(authority))
         .unwrap();
@@ -62,7 +63,11 @@ fn client(graph: &TestServer, ca: &TestCa, provider: impl TokenProvider) -> Clie
 }
 
 fn get() -> ApiRequest {
-    ApiRequest::new(Method::GET, "/applications/{application-id}", "/applications/a")
+    ApiRequest::new(
+        Method::GET,
+        "/applications/{application-id}",
+        "/applications/a",
+    )
 }
 
 fn bearers(server: &TestServer) -> Vec<String> {
@@ -89,7 +94,10 @@ async fn client_secret_over_https_is_fetched_once_and_cached() {
     );
     let client = client(&graph, &ca, provider);
     for _ in 0..3 {
-        client.send(get(), &RequestOptions::default()).await.unwrap();
+        client
+            .send(get(), &RequestOptions::default())
+            .await
+            .unwrap();
     }
     assert_eq!(authority.count(), 1, "one sign-in for three calls");
     assert_eq!(bearers(&graph), vec![app_token(0); 3]);
@@ -116,8 +124,14 @@ async fn short_lived_tokens_are_refreshed_before_they_expire() {
         vec![Cloud::Global.default_scope()],
     );
     let client = client(&graph, &ca, provider);
-    client.send(get(), &RequestOptions::default()).await.unwrap();
-    client.send(get(), &RequestOptions::default()).await.unwrap();
+    client
+        .send(get(), &RequestOptions::default())
+        .await
+        .unwrap();
+    client
+        .send(get(), &RequestOptions::default())
+        .await
+        .unwrap();
     assert_eq!(authority.count(), 2);
     assert_eq!(bearers(&graph), vec![app_token(0), app_token(1)]);
 }
@@ -142,7 +156,10 @@ async fn a_401_is_retried_once_with_a_different_token() {
         vec![Cloud::Global.default_scope()],
     );
     let client = client(&graph, &ca, provider);
-    let response = client.send(get(), &RequestOptions::default()).await.unwrap();
+    let response = client
+        .send(get(), &RequestOptions::default())
+        .await
+        .unwrap();
     assert_eq!(response.retries, 1);
     assert_eq!(bearers(&graph), vec![app_token(0), app_token(1)]);
     assert_eq!(authority.count(), 2);
@@ -169,7 +186,10 @@ async fn a_401_with_the_same_token_again_fails_without_resending() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(401));
-    assert!(err.to_string().contains("Access token validation failure"), "{err}");
+    assert!(
+        err.to_string().contains("Access token validation failure"),
+        "{err}"
+    );
     assert_eq!(graph.count(), 1, "the rejected token is never sent again");
     assert_eq!(authority.count(), 1);
 }
@@ -312,12 +332,18 @@ async fn client_certificate_from_pem_and_from_a_protected_pfx() {
         };
         let provider = Arc::new(sign_in::provider(&settings, HttpTransport::new()).unwrap());
         let client = client(&graph, &ca, provider.clone());
-        client.send(get(), &RequestOptions::default()).await.unwrap();
+        client
+            .send(get(), &RequestOptions::default())
+            .await
+            .unwrap();
         assert_eq!(bearers(&graph), vec![app_token(0)], "{}", path.display());
         assert_assertion(&authority, &cert);
 
         let context = provider.source().context(&client).await.unwrap();
-        assert_eq!(context.token_credential_type, CredentialKind::ClientCertificate);
+        assert_eq!(
+            context.token_credential_type,
+            CredentialKind::ClientCertificate
+        );
         assert_eq!(context.auth_type, AuthType::AppOnly);
         assert_eq!(context.certificate_thumbprint, Some(cert.thumbprint()));
         assert_eq!(authority.count(), 1, "the context reuses the cached token");
@@ -350,7 +376,10 @@ async fn certificate_problems_are_reported_before_anything_is_sent() {
         assert!(matches!(err, Error::InvalidArgument(_)), "{err:?}");
         assert!(text.contains("AZURE_CLIENT_CERTIFICATE_PATH"), "{text}");
         assert!(text.contains(expected), "{text}");
-        assert!(!text.contains("wrong-pass-456") && !text.contains("right-pass-123"), "{text}");
+        assert!(
+            !text.contains("wrong-pass-456") && !text.contains("right-pass-123"),
+            "{text}"
+        );
     }
 }
 

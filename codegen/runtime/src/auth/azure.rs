@@ -260,25 +260,44 @@ fn system_time(unix: i64) -> SystemTime {
     }
 }
 
-/// `label: message` for a credential error, with its causes, on as few
-/// lines as the message allows. Credential errors never carry the secret
-/// (the SDK does not put request bodies in them); callers scrub anyway.
+/// `label: message` for a credential error, its causes, then the SDK's
+/// troubleshooting link, on one line. Credential errors never carry the
+/// secret (the SDK does not put request bodies in them); callers scrub anyway.
 pub fn sign_in_error(label: &str, error: &azure_core::Error) -> String {
-    let mut text = error.to_string();
+    // The retry policy's wrapper says nothing the cause does not.
+    const NOISE: &str = "non-transport error occurred which will not be retried";
+    let top = error.to_string().replace(NOISE, "");
+    let (mut parts, mut links) = (Vec::new(), Vec::new());
+    for line in top.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if line.starts_with("To troubleshoot") {
+            links.push(line.to_owned());
+        } else {
+            parts.push(line.to_owned());
+        }
+    }
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
+        let text = cause.to_string().replace(NOISE, "");
+        let text = text.trim();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(text)) {
+            parts.push(text.to_owned());
         }
         source = cause.source();
     }
-    let text = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    format!("{label}: {text}")
+    let mut text = String::new();
+    for part in parts.iter().chain(&links) {
+        let part = part.trim();
+        if !text.is_empty() {
+            if !text.ends_with(['.', ':', '!', '?']) {
+                text.push('.');
+            }
+            text.push(' ');
+        }
+        text.push_str(part);
+    }
+    if label.is_empty() {
+        text
+    } else {
+        format!("{label}: {text}")
+    }
 }

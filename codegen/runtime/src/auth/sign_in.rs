@@ -541,10 +541,7 @@ impl SignIn {
                 required_scopes,
                 ..
             } => {
-                let token = source
-                    .get_raw()
-                    .await
-                    .map_err(|e| strip_label(&sign_in_error("", &e)))?;
+                let token = source.get_raw().await.map_err(|e| sign_in_error("", &e))?;
                 if let Some(claims) = TokenClaims::decode(&token.token) {
                     let missing: Vec<&String> = required_scopes
                         .iter()
@@ -567,10 +564,6 @@ impl SignIn {
             }
         }
     }
-}
-
-fn strip_label(text: &str) -> String {
-    text.trim_start_matches(": ").to_owned()
 }
 
 impl TokenSource for SignIn {
@@ -653,7 +646,7 @@ fn app_only(
 }
 
 /// Runs `az` / `azd` for `azure_identity`, finding them on the configured
-/// `PATH`, with no standard input (they must never wait for an answer) and
+/// `PATH` only, with no standard input (they must never wait for an answer) and
 /// a time limit.
 #[derive(Debug)]
 struct ToolExecutor {
@@ -672,9 +665,9 @@ impl Executor for ToolExecutor {
             .args(args)
             .stdin(std::process::Stdio::null())
             .kill_on_drop(true);
-        if let Some(path) = &self.path {
-            command.env("PATH", path);
-        }
+        // Only the configured PATH is searched: without one, no tool is
+        // found (a shell would otherwise fall back to its built-in path).
+        command.env("PATH", self.path.clone().unwrap_or_default());
         match tokio::time::timeout(TOOL_TIMEOUT, command.output()).await {
             Ok(output) => output,
             Err(_) => Err(std::io::Error::new(
