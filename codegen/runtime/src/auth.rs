@@ -3,9 +3,9 @@
 //! `Get-MgContext` shows.
 //!
 //! With the Cargo feature `azure-identity`, the submodules add credentials
-//! from the Azure SDK's identity crates ([`azure`]), a pure-Rust client
-//! certificate ([`certificate`]) and the fixed order in which the CLI tries
-//! the ways of signing in ([`sign_in`]).
+//! from the Azure SDK's identity crates (`azure`), a pure-Rust client
+//! certificate (`certificate`) and the fixed order in which the CLI tries
+//! the ways of signing in (`sign_in`).
 //!
 //! Everything in this file is plain Rust over the runtime's own types, so it
 //! also compiles without the feature.

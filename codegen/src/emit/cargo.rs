@@ -22,12 +22,29 @@ fn toml_escape(text: &str) -> String {
 fn features(api: &Api) -> String {
     let all: std::collections::BTreeSet<&str> = api.operations.iter().map(|o| o.feature.as_str()).collect();
     let quoted: Vec<String> = all.iter().map(|f| format!("\"{f}\"")).collect();
-    let mut out = format!("default = [\"full\"]\nfull = [{}]\n", quoted.join(", "));
+    let mut out = format!("default = [\"full\", \"azure-identity\"]\nfull = [{}]\n", quoted.join(", "));
+    out.push_str(AZURE_IDENTITY_FEATURE);
     for f in all {
         out.push_str(&format!("{f} = []\n"));
     }
     out
 }
+
+/// Sign-in through the Azure SDK's identity crates (the runtime's `auth`
+/// module). On by default so that the CLI can sign in; a library user who
+/// brings tokens may turn it off.
+const AZURE_IDENTITY_FEATURE: &str = r#"# Sign-in with azure_identity credentials (client secret, certificate,
+# managed identity, Azure CLI); the CLI needs it, a library may go without.
+azure-identity = [
+    "dep:azure_core",
+    "dep:azure_identity",
+    "dep:async-trait",
+    "dep:aws-lc-rs",
+    "dep:rustls-pki-types",
+    "dep:p12-keystore",
+    "tokio/process",
+]
+"#;
 
 pub(super) fn manifest(api: &Api, provenance: &Provenance) -> String {
     let k = &api.krate;
@@ -58,6 +75,13 @@ serde_json = "1"
 tokio = {{ version = "1", features = ["rt-multi-thread", "macros", "time", "sync", "io-util", "io-std", "net", "signal"] }}
 tracing = "0.1"
 uuid = {{ version = "1", features = ["v4"] }}
+# Sign-in (feature `azure-identity`).
+async-trait = {{ version = "0.1", optional = true }}
+aws-lc-rs = {{ version = "1", default-features = false, features = ["aws-lc-sys", "alloc"], optional = true }}
+azure_core = {{ version = "1.1", default-features = false, features = ["tokio"], optional = true }}
+azure_identity = {{ version = "1.0", default-features = false, features = ["tokio"], optional = true }}
+p12-keystore = {{ version = "0.4", optional = true }}
+rustls-pki-types = {{ version = "1", features = ["std"], optional = true }}
 
 # One feature per API tag, so a consumer compiles only what it uses
 # (`default-features = false, features = ["..."]`).

@@ -8,6 +8,10 @@ use crate::render::Provenance;
 /// (file name in the runtime crate, its text).
 const SOURCES: &[(&str, &str)] = &[
     ("lib.rs", include_str!("../../runtime/src/lib.rs")),
+    ("auth.rs", include_str!("../../runtime/src/auth.rs")),
+    ("auth/azure.rs", include_str!("../../runtime/src/auth/azure.rs")),
+    ("auth/certificate.rs", include_str!("../../runtime/src/auth/certificate.rs")),
+    ("auth/sign_in.rs", include_str!("../../runtime/src/auth/sign_in.rs")),
     ("bind.rs", include_str!("../../runtime/src/bind.rs")),
     ("binder.rs", include_str!("../../runtime/src/binder.rs")),
     ("cli.rs", include_str!("../../runtime/src/cli.rs")),

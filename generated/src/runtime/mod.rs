@@ -8,6 +8,7 @@
 //! `super::` paths and use only dependencies the generated crate also has.
 #![warn(missing_docs)]
 
+pub mod auth;
 pub mod bind;
 pub mod binder;
 pub mod cli;

@@ -1,29 +1,15 @@
 //! Any `azure_core` [`TokenCredential`] as the client's token source, and
 //! the HTTP transport the Azure SDK credentials send their requests with.
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), mg_runtime::error::Error> {
-//! use mg_runtime::auth::{Cloud, azure};
-//! use mg_runtime::client::Client;
-//!
-//! let transport = azure::HttpTransport::new();
-//! let credential = azure_identity::ClientSecretCredential::new(
-//!     "tenant-id",
-//!     "client-id".into(),
-//!     "secret".to_owned().into(),
-//!     Some(azure_identity::ClientSecretCredentialOptions {
-//!         client_options: transport.client_options(Cloud::Global, None)?,
-//!     }),
-//! )
-//! .map_err(|e| azure::sign_in_error("Client secret", &e))?;
-//! let client = Client::builder()
-//!     .token_provider(azure::provider(credential, vec![Cloud::Global.default_scope()]))
-//!     .build()?;
-//! # let _ = client; Ok(()) }
-//! ```
+//! The README's "Signing in" section shows both in use. `azure_core` and
+//! `azure_identity` are re-exported here, so a program can build any of their
+//! credentials with exactly the versions the runtime was built with.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub use azure_core;
+pub use azure_identity;
 
 use azure_core::credentials::TokenCredential;
 use azure_core::http::headers::{HeaderName, HeaderValue, Headers};
