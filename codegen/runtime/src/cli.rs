@@ -20,8 +20,8 @@
 //! once per object, as PowerShell's process block does.
 //!
 //! **Errors and exit status.** `0` success; `2` a usage, binding or
-//! configuration error (unknown cmdlet or parameter, bad input JSON, no
-//! `MG_ACCESS_TOKEN`) when nothing was sent; `1` otherwise (a request
+//! configuration error (unknown cmdlet or parameter, bad input JSON, a
+//! failed sign-in) when nothing was sent to Graph; `1` otherwise (a request
 //! failed, or a terminating error such as the ViaIdentity null-key check).
 //! As in PowerShell, an error response from the service is non-terminating:
 //! the pipeline goes on with the next object (exit status 1 at the end),

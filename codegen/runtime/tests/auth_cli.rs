@@ -115,6 +115,14 @@ async fn mg_access_token_wins_over_everything_else() {
     let context = context_json(&cli(&["Get-MgContext"], &env).await);
     assert_eq!(context["AuthType"], "UserProvidedAccessToken");
     assert_eq!(context["TokenCredentialType"], "UserProvidedAccessToken");
+
+    // Settings of later ways are not even read: a certificate that does not
+    // exist cannot get in the way.
+    let mut env = without(&env, "AZURE_CLIENT_SECRET");
+    env.push(("AZURE_CLIENT_CERTIFICATE_PATH", "/nonexistent/app.pfx".into()));
+    let out = cli(&["Get-MgTestThing", "-ThingId", "a"], &env).await;
+    assert_eq!(out.code, 0, "{out:#?}");
+    assert_eq!(stage.graph.count(), 2);
 }
 
 #[tokio::test]
@@ -441,4 +449,29 @@ async fn sign_in_requests_follow_the_proxy() {
     assert!(log.contains(&format!("CONNECT {token_host}")), "{log}");
     let via = stage.graph.requests()[0].header("via").map(str::to_owned);
     assert!(via.is_some_and(|v| v.contains(tinyproxy::VIA_NAME)));
+}
+
+#[tokio::test]
+async fn broken_app_settings_are_configuration_errors() {
+    let stage = Stage::new().await;
+    let cases = [
+        (
+            without(&stage.secret_env(), "AZURE_TENANT_ID"),
+            "AZURE_CLIENT_SECRET is set but AZURE_TENANT_ID is not",
+        ),
+        (
+            {
+                let mut env = without(&stage.secret_env(), "AZURE_AUTHORITY_HOST");
+                env.push(("AZURE_AUTHORITY_HOST", "http://127.0.0.1:9".into()));
+                env
+            },
+            "The sign-in authority must be an absolute https:// URL: http://127.0.0.1:9",
+        ),
+    ];
+    for (env, expected) in cases {
+        let out = cli(&["Get-MgTestThing", "-ThingId", "a"], &env).await;
+        assert_eq!(out.code, 2, "{out:#?}");
+        assert!(out.stderr.contains(expected), "{out:#?}");
+    }
+    assert_eq!(stage.authority.count() + stage.graph.count(), 0);
 }

@@ -45,6 +45,9 @@ use super::{
     TokenSource,
 };
 
+/// The reason given for ways after the one that is configured.
+const SKIPPED: &str = "not tried: an earlier way is configured";
+
 /// How long `az` or `azd` may take to print a token.
 const TOOL_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -222,7 +225,6 @@ enum Way {
 
 struct Step {
     label: &'static str,
-    kind: CredentialKind,
     way: Way,
     /// Facts for the context.
     context: AuthContext,
@@ -269,7 +271,6 @@ impl SignIn {
         // 1. MG_ACCESS_TOKEN
         steps.push(Step {
             label: "MG_ACCESS_TOKEN",
-            kind: CredentialKind::UserProvidedAccessToken,
             way: match &settings.access_token {
                 Some(token) => Way::Token(token.clone()),
                 None => Way::NotConfigured("not set".into()),
@@ -281,6 +282,10 @@ impl SignIn {
             ),
         });
 
+        // Once a way is configured, the later ones are not even built: their
+        // settings cannot get in the way of the one that is used.
+        let mut decided = settings.access_token.is_some();
+
         // 2. App-only from the environment.
         let material = settings.client_secret.is_some() || settings.certificate_path.is_some();
         let missing: Vec<&str> = [
@@ -290,9 +295,12 @@ impl SignIn {
         .into_iter()
         .filter_map(|(name, missing)| missing.then_some(name))
         .collect();
-        let (kind, way, mut context) = match (&settings.client_id, &settings.tenant_id) {
+        let (way, mut context) = match (&settings.client_id, &settings.tenant_id) {
+            _ if decided => (
+                Way::NotConfigured(SKIPPED.into()),
+                AuthContext::new(CredentialKind::ClientSecret, cloud, ""),
+            ),
             _ if !material => (
-                CredentialKind::ClientSecret,
                 Way::NotConfigured(
                     "neither AZURE_CLIENT_SECRET nor AZURE_CLIENT_CERTIFICATE_PATH is set".into(),
                 ),
@@ -315,11 +323,11 @@ impl SignIn {
                 )));
             }
         };
+        decided |= material;
         context.client_id.clone_from(&settings.client_id);
         context.tenant_id.clone_from(&settings.tenant_id);
         steps.push(Step {
             label: "environment (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH)",
-            kind,
             way,
             context: with_authority(context),
         });
@@ -332,10 +340,12 @@ impl SignIn {
         };
         let mut context = AuthContext::new(CredentialKind::ManagedIdentity, cloud, mi_source);
         let way = match &settings.managed_identity {
+            _ if decided => Way::NotConfigured(SKIPPED.into()),
             None => Way::NotConfigured(
                 "not asked for (set MG_IDENTITY=1, or MG_IDENTITY_CLIENT_ID for a user-assigned identity; it is never probed otherwise)".into(),
             ),
             Some(identity) => {
+                decided = true;
                 let user_assigned_id = match identity {
                     ManagedIdentity::SystemAssigned => None,
                     ManagedIdentity::ClientId(id) => {
@@ -361,7 +371,6 @@ impl SignIn {
         };
         steps.push(Step {
             label: "managed identity (MG_IDENTITY, MG_IDENTITY_CLIENT_ID)",
-            kind: CredentialKind::ManagedIdentity,
             way,
             context,
         });
@@ -382,12 +391,30 @@ impl SignIn {
             [one] => (vec![one.clone()], Vec::new()),
             _ => (vec![cloud.default_scope()], settings.scopes.clone()),
         };
+        let tool = |built: azure_core::Result<
+            Arc<dyn azure_core::credentials::TokenCredential>,
+        >,
+                    scopes: Vec<String>,
+                    required_scopes: Vec<String>,
+                    name: &str| {
+            if decided {
+                return Way::NotConfigured(SKIPPED.into());
+            }
+            match built {
+                Ok(credential) => Way::Credential {
+                    source: CredentialSource::new(credential, scopes, name),
+                    exclusive: false,
+                    required_scopes,
+                },
+                Err(e) => Way::NotConfigured(format!("cannot be used: {}", sign_in_error("", &e))),
+            }
+        };
         let az = AzureCliCredential::new(Some(AzureCliCredentialOptions {
             tenant_id: settings.tenant_id.clone(),
             executor: Some(executor.clone()),
             ..Default::default()
         }))
-        .map_err(|e| Error::InvalidArgument(sign_in_error("Azure CLI", &e)))?;
+        .map(|c| c as Arc<dyn azure_core::credentials::TokenCredential>);
         let mut context = AuthContext::new(
             CredentialKind::AzureCli,
             cloud,
@@ -396,19 +423,14 @@ impl SignIn {
         context.scopes.clone_from(&settings.scopes);
         steps.push(Step {
             label: "Azure CLI (az account get-access-token)",
-            kind: CredentialKind::AzureCli,
-            way: Way::Credential {
-                source: CredentialSource::new(az, az_scopes, "Azure CLI"),
-                exclusive: false,
-                required_scopes: az_required,
-            },
+            way: tool(az, az_scopes, az_required, "Azure CLI"),
             context,
         });
         let azd = AzureDeveloperCliCredential::new(Some(AzureDeveloperCliCredentialOptions {
             tenant_id: settings.tenant_id.clone(),
             executor: Some(executor),
         }))
-        .map_err(|e| Error::InvalidArgument(sign_in_error("Azure Developer CLI", &e)))?;
+        .map(|c| c as Arc<dyn azure_core::credentials::TokenCredential>);
         let mut context = AuthContext::new(
             CredentialKind::AzureDeveloperCli,
             cloud,
@@ -422,12 +444,7 @@ impl SignIn {
         };
         steps.push(Step {
             label: "Azure Developer CLI (azd auth token)",
-            kind: CredentialKind::AzureDeveloperCli,
-            way: Way::Credential {
-                source: CredentialSource::new(azd, azd_scopes, "Azure Developer CLI"),
-                exclusive: false,
-                required_scopes: Vec::new(),
-            },
+            way: tool(azd, azd_scopes, Vec::new(), "Azure Developer CLI"),
             context,
         });
 
@@ -443,23 +460,6 @@ impl SignIn {
     /// The labels of the ways, in the order they are tried.
     pub fn order(&self) -> Vec<&'static str> {
         self.steps.iter().map(|s| s.label).collect()
-    }
-
-    /// The credential a run uses: the way already chosen, else the first
-    /// configured one of the exclusive ways, else `None` (the developer tools
-    /// are tried when a token is needed).
-    pub fn planned(&self) -> Option<CredentialKind> {
-        if let Some(index) = *self.chosen.lock().unwrap_or_else(|p| p.into_inner()) {
-            return Some(self.steps[index].kind);
-        }
-        self.steps
-            .iter()
-            .find(|s| match &s.way {
-                Way::Token(_) => true,
-                Way::Credential { exclusive, .. } => *exclusive,
-                Way::NotConfigured(_) => false,
-            })
-            .map(|s| s.kind)
     }
 
     /// The context (`Get-MgContext`): signs in through `client` (so its
@@ -582,7 +582,7 @@ fn app_only(
     tenant_id: &str,
     authority: &str,
     options: azure_core::http::ClientOptions,
-) -> Result<(CredentialKind, Way, AuthContext), Error> {
+) -> Result<(Way, AuthContext), Error> {
     let cloud = settings.cloud;
     let scopes = vec![cloud.default_scope()];
     if let Some(secret) = &settings.client_secret {
@@ -603,7 +603,6 @@ fn app_only(
             "environment (AZURE_CLIENT_SECRET)",
         );
         return Ok((
-            CredentialKind::ClientSecret,
             Way::Credential {
                 source: CredentialSource::new(credential, scopes, "client secret"),
                 exclusive: true,
@@ -638,7 +637,6 @@ fn app_only(
     );
     context.certificate_thumbprint = Some(thumbprint);
     Ok((
-        CredentialKind::ClientCertificate,
         Way::Credential {
             source: CredentialSource::new(credential, scopes, "client certificate"),
             exclusive: true,
