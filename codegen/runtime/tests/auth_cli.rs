@@ -119,7 +119,10 @@ async fn mg_access_token_wins_over_everything_else() {
     // Settings of later ways are not even read: a certificate that does not
     // exist cannot get in the way.
     let mut env = without(&env, "AZURE_CLIENT_SECRET");
-    env.push(("AZURE_CLIENT_CERTIFICATE_PATH", "/nonexistent/app.pfx".into()));
+    env.push((
+        "AZURE_CLIENT_CERTIFICATE_PATH",
+        "/nonexistent/app.pfx".into(),
+    ));
     let out = cli(&["Get-MgTestThing", "-ThingId", "a"], &env).await;
     assert_eq!(out.code, 0, "{out:#?}");
     assert_eq!(stage.graph.count(), 2);
@@ -271,6 +274,31 @@ async fn a_failing_app_credential_ends_the_search() {
     assert!(!out.stderr.contains("3. managed identity"), "{out:#?}");
     assert!(!marker.exists(), "the Azure CLI must not be tried");
     assert_eq!(stage.graph.count(), 0);
+}
+
+#[tokio::test]
+async fn graph_over_https_trusts_ssl_cert_file_too() {
+    let stage = Stage::new().await;
+    let graph = TestServer::start_tls(stage._ca.acceptor(), |_, _| {
+        Reply::json(200, r#"{"id":"a"}"#)
+    })
+    .await;
+    let mut env = without(&stage.secret_env(), "MG_GRAPH_BASE_URL");
+    env.push(("MG_GRAPH_BASE_URL", format!("{}/beta", https_url(&graph))));
+    let out = cli(&["Get-MgTestThing", "-ThingId", "a"], &env).await;
+    assert_eq!(out.code, 0, "{out:#?}");
+    assert_eq!(graph.count(), 1);
+
+    // A handed-over token needs no sign-in: the Graph call alone shows that
+    // only SSL_CERT_FILE makes the test CA trusted.
+    let env = [
+        ("MG_GRAPH_BASE_URL", format!("{}/beta", https_url(&graph))),
+        ("MG_ACCESS_TOKEN", STATIC_TOKEN.to_owned()),
+    ];
+    let out = cli(&["Get-MgTestThing", "-ThingId", "a"], &env).await;
+    assert_eq!(out.code, 1, "{out:#?}");
+    assert!(out.stderr.contains("TLS"), "{out:#?}");
+    assert_eq!(graph.count(), 1);
 }
 
 #[tokio::test]

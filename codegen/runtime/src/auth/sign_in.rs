@@ -197,15 +197,6 @@ impl SignInSettings {
 // The ways, in order
 // ---------------------------------------------------------------------------
 
-/// The ways of signing in, in the order they are tried (for help texts).
-pub const ORDER: [&str; 5] = [
-    "MG_ACCESS_TOKEN",
-    "app-only credentials from AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH",
-    "managed identity, when MG_IDENTITY or MG_IDENTITY_CLIENT_ID is set",
-    "the Azure CLI (az login)",
-    "the Azure Developer CLI (azd auth login)",
-];
-
 enum Way {
     /// Set aside, with the reason.
     NotConfigured(String),
