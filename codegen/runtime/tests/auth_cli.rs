@@ -21,6 +21,7 @@ use tls::{ClientCert, TestCa, app_token, form, https_url, jwt, script, token_rep
 
 struct Stage {
     _ca: TestCa,
+    _ca_dir: tls::TempDir,
     ca_file: PathBuf,
     authority: TestServer,
     graph: TestServer,
@@ -39,8 +40,10 @@ impl Stage {
         let authority = TestServer::start_tls(ca.acceptor(), respond).await;
         let graph =
             TestServer::always(Reply::json(200, r#"{"id":"a","displayName":"thing"}"#)).await;
+        let (_ca_dir, ca_file) = ca.pem_file();
         Stage {
-            ca_file: ca.pem_file(),
+            _ca_dir,
+            ca_file,
             _ca: ca,
             authority,
             graph,
@@ -132,7 +135,8 @@ async fn mg_access_token_wins_over_everything_else() {
 async fn client_certificate_from_a_protected_pfx() {
     let stage = Stage::new().await;
     let cert = ClientCert::new();
-    let pfx = tls::temp_dir("cli-pfx").join("app.pfx");
+    let dir = tls::temp_dir("cli-pfx");
+    let pfx = dir.join("app.pfx");
     std::fs::write(&pfx, cert.pfx(PFX_PASSWORD)).unwrap();
     let mut env = without(&stage.secret_env(), "AZURE_CLIENT_SECRET");
     env.push(("AZURE_CLIENT_CERTIFICATE_PATH", pfx.display().to_string()));

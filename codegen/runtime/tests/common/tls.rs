@@ -14,8 +14,23 @@ use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 
 use super::common::Reply;
 
-/// A fresh folder under the system temp dir.
-pub fn temp_dir(tag: &str) -> PathBuf {
+/// A fresh folder under the system temp dir, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn temp_dir(tag: &str) -> TempDir {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "mg-signin-{tag}-{}-{}",
@@ -23,7 +38,7 @@ pub fn temp_dir(tag: &str) -> PathBuf {
         COUNTER.fetch_add(1, Ordering::SeqCst)
     ));
     std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
+    TempDir(dir)
 }
 
 /// A certificate authority that exists for one test.
@@ -47,11 +62,13 @@ impl TestCa {
         }
     }
 
-    /// Writes the CA certificate to a PEM file (for `SSL_CERT_FILE`).
-    pub fn pem_file(&self) -> PathBuf {
-        let path = temp_dir("ca").join("ca.pem");
+    /// Writes the CA certificate to a PEM file (for `SSL_CERT_FILE`); the
+    /// file lives as long as the returned folder.
+    pub fn pem_file(&self) -> (TempDir, PathBuf) {
+        let dir = temp_dir("ca");
+        let path = dir.join("ca.pem");
         std::fs::write(&path, &self.pem).expect("write CA file");
-        path
+        (dir, path)
     }
 
     /// A TLS acceptor for a server at 127.0.0.1 / localhost.
