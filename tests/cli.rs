@@ -242,7 +242,9 @@ async fn no_token_is_a_clear_error_and_nothing_is_sent() {
     for token in [None, Some("  ")] {
         let out = Run::new(&server, &app_args(&[])).env("MG_ACCESS_TOKEN", token).out().await;
         assert_eq!(out.code, 2, "{out:#?}");
-        assert!(out.stderr.contains("Authentication needed. Set the MG_ACCESS_TOKEN environment variable"), "{out:#?}");
+        // With no PATH (a clean environment) no developer tool is found either.
+        assert!(out.stderr.contains("Sign-in failed. Tried, in this order:\n  1. MG_ACCESS_TOKEN: not set"), "{out:#?}");
+        assert!(out.stderr.contains("Nothing was sent to Microsoft Graph."), "{out:#?}");
     }
     // -WhatIf sends nothing, so it works without a token.
     let out = Run::new(&server, &app_args(&["-WhatIf"])).env("MG_ACCESS_TOKEN", None).out().await;

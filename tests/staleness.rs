@@ -83,12 +83,19 @@ fn the_vendored_runtime_is_the_runtime_crate() {
     assert_eq!(keys(&ours, "dependencies"), keys(&vendored, "dependencies"), "dependencies");
     assert_eq!(keys(&ours, "features"), keys(&vendored, "features"), "features");
     assert_eq!(ours["package"]["name"], vendored["package"]["name"]);
-    let mut on_disk: Vec<String> = std::fs::read_dir(tests::root().join("codegen/runtime/src"))
-        .expect("runtime sources")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
-        .collect();
+    let src = tests::root().join("codegen/runtime/src");
+    let mut on_disk = Vec::new();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("runtime sources") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                on_disk.push(path.strip_prefix(&src).expect("below src").to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
     on_disk.sort();
     let mut copied: Vec<String> = codegen::emit::RUNTIME_SOURCES.iter().map(|(name, _)| (*name).to_owned()).collect();
     copied.sort();

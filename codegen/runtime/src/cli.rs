@@ -20,8 +20,8 @@
 //! once per object, as PowerShell's process block does.
 //!
 //! **Errors and exit status.** `0` success; `2` a usage, binding or
-//! configuration error (unknown cmdlet or parameter, bad input JSON, no
-//! `MG_ACCESS_TOKEN`) when nothing was sent; `1` otherwise (a request
+//! configuration error (unknown cmdlet or parameter, bad input JSON, a
+//! failed sign-in) when nothing was sent to Graph; `1` otherwise (a request
 //! failed, or a terminating error such as the ViaIdentity null-key check).
 //! As in PowerShell, an error response from the service is non-terminating:
 //! the pipeline goes on with the next object (exit status 1 at the end),
@@ -39,9 +39,19 @@
 //! **Variables.** `-ResponseHeadersVariable NAME` (and `-CountVariable`)
 //! print `{"NAME": value}` as one JSON line on standard error.
 //!
-//! **Secrets.** `MG_ACCESS_TOKEN` and the proxy password are never printed:
-//! logging steps run before authentication, sensitive headers are masked,
-//! and everything written to standard error is scrubbed of both values.
+//! **Signing in.** `MG_ACCESS_TOKEN`, else (with the `azure-identity`
+//! feature) the ways of `super::auth::sign_in`, in their fixed order: app-only
+//! credentials from the `AZURE_*` variables, managed identity when
+//! `MG_IDENTITY` asks for it, the Azure CLI, the Azure Developer CLI.
+//! `MG_ENVIRONMENT` picks the national cloud, `SSL_CERT_FILE` adds trusted
+//! CA certificates (for Graph and sign-in requests alike), and sign-in
+//! requests follow `-Proxy` like the call they are for. `Get-MgContext`
+//! prints what the run signs in with.
+//!
+//! **Secrets.** `MG_ACCESS_TOKEN`, client secrets, certificate and proxy
+//! passwords are never printed: logging steps run before authentication,
+//! sensitive headers are masked, and everything written to standard error is
+//! scrubbed of those values.
 
 use std::io::{BufRead, Write};
 use std::sync::Arc;
@@ -49,6 +59,7 @@ use std::time::Instant;
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::auth::{AuthContext, Cloud};
 use super::binder::{BindErrorId, Bound};
 use super::cli_args::{ErrorAction, Scan, read_objects, scan};
 use super::client::{Client, DEFAULT_SERVICE_ROOT, StaticToken};
@@ -193,6 +204,7 @@ pub async fn run(registry: &Registry, args: &[String], io: Io<'_>) -> i32 {
             },
             _ => s.usage_error(&format!("usage: {} help [<Cmdlet>]", s.io.program)),
         },
+        Some(name) if name.eq_ignore_ascii_case(CONTEXT_COMMAND) => s.context(&args[1..]).await,
         Some("--version") => {
             s.out(&format!("{} {}\n", s.io.program, env!("CARGO_PKG_VERSION")));
             0
@@ -308,7 +320,10 @@ impl Session<'_> {
         }
         let root = self.default_root;
         text += &format!(
-            "\nEnvironment:\n  MG_ACCESS_TOKEN     access token, sent as a Bearer token (needed to send requests)\n  MG_GRAPH_BASE_URL   service root (default {root}); a root ending in /beta or /v1.0 serves only that version\n  MG_PROXY_PASSWORD   password for -ProxyCredential <user>\n"
+            "\nBuilt-in commands:\n  {CONTEXT_COMMAND:<width$}  Shows how this run signs in (auth type, client id, tenant, scopes, cloud).\n"
+        );
+        text += &format!(
+            "\nEnvironment:\n  MG_ACCESS_TOKEN     access token, sent as a Bearer token (tried first)\n{SIGN_IN_HELP}  MG_ENVIRONMENT      national cloud: Global (default), China, USGov, USGovDoD\n  MG_GRAPH_BASE_URL   service root (default {root}); a root ending in /beta or /v1.0 serves only that version\n  SSL_CERT_FILE       PEM file of extra trusted CA certificates\n  MG_PROXY_PASSWORD   password for -ProxyCredential <user>\n"
         );
         self.out(&text);
         0
@@ -422,23 +437,81 @@ impl Session<'_> {
     }
 
     fn client(&mut self) -> Option<Client> {
-        let base = (self.io.env)("MG_GRAPH_BASE_URL").filter(|u| !u.trim().is_empty());
-        let mut builder = Client::builder().base_url(base.as_deref().unwrap_or(self.default_root));
-        let token = (self.io.env)("MG_ACCESS_TOKEN").unwrap_or_default();
-        let token = token.trim();
-        // A value pasted with its scheme still works.
-        let token = match token.get(..7) {
-            Some(scheme) if scheme.eq_ignore_ascii_case("bearer ") => token[7..].trim_start(),
-            _ => token,
-        };
-        if !token.is_empty() {
-            self.secrets.push(token.to_owned());
-            builder = builder.token_provider(StaticToken(Secret::new(token)));
+        self.connect().map(|(client, _)| client)
+    }
+
+    /// The client and how it signs in, from the environment; a
+    /// configuration error is reported (and `None` returned) before anything
+    /// is sent.
+    fn connect(&mut self) -> Option<(Client, Credentials)> {
+        let env = self.io.env;
+        let built = (|| {
+            let cloud = cloud_from_env(env)?;
+            let mut builder = Client::builder().base_url(graph_base_url(env, cloud, self.default_root));
+            if let Some(pem) = extra_roots(env)? {
+                builder = builder.root_certificates_pem(pem);
+            }
+            let credentials = credentials(env, cloud, &mut self.secrets)?;
+            builder = match &credentials {
+                Credentials::None => builder,
+                Credentials::Token(token) => builder.token_provider(StaticToken(token.clone())),
+                #[cfg(feature = "azure-identity")]
+                Credentials::SignIn(provider) => builder.token_provider(provider.clone()),
+            };
+            Ok::<_, Error>((builder.build()?, credentials))
+        })();
+        built.map_err(|e| self.usage_error(&e.to_string())).ok()
+    }
+
+    /// `Get-MgContext`: how this run signs in. It signs in (a cached token
+    /// or a credential answer) so that what it prints is what a cmdlet gets.
+    async fn context(&mut self, args: &[String]) -> i32 {
+        let help = ["-?", "--help", "-h", "/?"];
+        if args
+            .iter()
+            .any(|a| help.iter().any(|h| h.eq_ignore_ascii_case(a)))
+        {
+            self.out(CONTEXT_HELP);
+            return 0;
         }
-        builder
-            .build()
-            .map_err(|e| self.usage_error(&e.to_string()))
-            .ok()
+        if let Some(first) = args.first() {
+            return self.usage_error(&format!(
+                "{CONTEXT_COMMAND} takes no parameters (got '{first}'); it reads the same environment as the cmdlets."
+            ));
+        }
+        let Some((client, credentials)) = self.connect() else {
+            return 2;
+        };
+        let cloud = cloud_from_env(self.io.env).unwrap_or_default();
+        let context: Result<AuthContext, Error> = match credentials {
+            Credentials::None => Err(Error::MissingToken),
+            Credentials::Token(token) => Ok(AuthContext::for_access_token(
+                &token,
+                cloud,
+                "MG_ACCESS_TOKEN",
+            )),
+            #[cfg(feature = "azure-identity")]
+            Credentials::SignIn(provider) => provider.source().context(&client).await,
+        };
+        match context {
+            Ok(context) => {
+                let context = context.graph_endpoint(client.base_url());
+                let text = serde_json::to_string_pretty(&context).unwrap_or_default();
+                self.out(&format!("{text}\n"));
+                0
+            }
+            Err(e) => {
+                self.report(CONTEXT_COMMAND, &e);
+                if matches!(
+                    e,
+                    Error::MissingToken | Error::SignIn(_) | Error::InvalidArgument(_)
+                ) {
+                    2
+                } else {
+                    1
+                }
+            }
+        }
     }
 
     /// The password for `-ProxyCredential <user>`, when the binding has one:
@@ -527,7 +600,10 @@ impl Session<'_> {
             sent: service || matches!(e, Error::Transport { .. } | Error::Decode(_)),
             usage: matches!(
                 e,
-                Error::Binding { .. } | Error::InvalidArgument(_) | Error::MissingToken
+                Error::Binding { .. }
+                    | Error::InvalidArgument(_)
+                    | Error::MissingToken
+                    | Error::SignIn(_)
             ),
             terminating: !service || scan.error_action == ErrorAction::Stop,
         })
@@ -539,7 +615,12 @@ impl Session<'_> {
                 self.binding_error(source.split('_').next().unwrap_or(source), id, message)
             }
             Error::MissingToken => self.err(&format!(
-                "{source}: Authentication needed. Set the MG_ACCESS_TOKEN environment variable to a Microsoft Graph access token. Nothing was sent."
+                "{source}: Authentication needed. Set the MG_ACCESS_TOKEN environment variable to a Microsoft Graph access token{}. Nothing was sent.",
+                if cfg!(feature = "azure-identity") {
+                    ", or sign in another way (see \"Signing in\" in the README)"
+                } else {
+                    " (this build has no other way of signing in: it lacks the azure-identity feature)"
+                }
             )),
             other => self.err(&format!("{source}: {other}")),
         }
@@ -607,6 +688,107 @@ impl Session<'_> {
             }
         }
         false
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Sign-in, cloud and trusted roots
+
+/// The built-in command that shows the sign-in context.
+const CONTEXT_COMMAND: &str = "Get-MgContext";
+
+const CONTEXT_HELP: &str = "Get-MgContext\n\nSigns in the way a cmdlet would and prints, as JSON, how: ClientId, TenantId,\nScopes (the token's delegated scopes or application roles), AuthType,\nTokenCredentialType, Account, CertificateThumbprint, ManagedIdentityId,\nEnvironment, GraphEndpoint, AuthorityHost and Source. Never a secret.\n";
+
+#[cfg(feature = "azure-identity")]
+const SIGN_IN_HELP: &str = "  AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET, or AZURE_CLIENT_CERTIFICATE_PATH\n                      [+ AZURE_CLIENT_CERTIFICATE_PASSWORD]: app-only sign-in (tried second)\n  MG_IDENTITY=1       managed identity (MG_IDENTITY_CLIENT_ID for a user-assigned one; third)\n  az login, azd auth login   developer sign-in, tried last (MG_SCOPES: delegated scopes)\n  AZURE_AUTHORITY_HOST       sign-in authority other than the cloud's\n";
+#[cfg(not(feature = "azure-identity"))]
+const SIGN_IN_HELP: &str = "";
+
+/// How a run signs in.
+#[cfg_attr(feature = "azure-identity", allow(dead_code))]
+enum Credentials {
+    /// Nothing configured: requests fail with `Error::MissingToken`.
+    None,
+    /// `MG_ACCESS_TOKEN` (builds without the `azure-identity` feature).
+    Token(Secret),
+    /// The sign-in chain (with the feature; `MG_ACCESS_TOKEN` is its first way).
+    #[cfg(feature = "azure-identity")]
+    SignIn(Arc<super::auth::CachedToken<super::auth::sign_in::SignIn>>),
+}
+
+/// The national cloud: `MG_ENVIRONMENT`, default `Global`.
+fn cloud_from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Cloud, Error> {
+    match env("MG_ENVIRONMENT").filter(|v| !v.trim().is_empty()) {
+        Some(name) => {
+            Cloud::parse(&name).map_err(|e| Error::InvalidArgument(format!("MG_ENVIRONMENT: {e}")))
+        }
+        None => Ok(Cloud::Global),
+    }
+}
+
+/// The service root: `MG_GRAPH_BASE_URL`, else the root of the generated
+/// modules' documents, or a national cloud's Graph root with
+/// `MG_ENVIRONMENT` (operations add their version path).
+fn graph_base_url(env: &dyn Fn(&str) -> Option<String>, cloud: Cloud, default_root: &str) -> String {
+    if let Some(url) = env("MG_GRAPH_BASE_URL").filter(|u| !u.trim().is_empty()) {
+        return url;
+    }
+    // The documents' own root, unless a national cloud is chosen; every
+    // operation adds its version path to it.
+    match cloud {
+        Cloud::Global => default_root.to_owned(),
+        other => other.graph_root().to_owned(),
+    }
+}
+
+/// The PEM bundle named by `SSL_CERT_FILE`, trusted on top of the platform's roots.
+fn extra_roots(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<Vec<u8>>, Error> {
+    let Some(path) = env("SSL_CERT_FILE").filter(|p| !p.trim().is_empty()) else {
+        return Ok(None);
+    };
+    std::fs::read(&path)
+        .map(Some)
+        .map_err(|e| Error::InvalidArgument(format!("SSL_CERT_FILE: cannot read {path}: {e}")))
+}
+
+/// The credentials the environment configures; their secrets are added to
+/// `secrets` so that nothing printed can show them.
+#[cfg_attr(not(feature = "azure-identity"), allow(unused_variables))]
+fn credentials(
+    env: &dyn Fn(&str) -> Option<String>,
+    cloud: Cloud,
+    secrets: &mut Vec<String>,
+) -> Result<Credentials, Error> {
+    for name in [
+        "AZURE_CLIENT_SECRET",
+        "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+        "IDENTITY_HEADER",
+    ] {
+        secrets.extend(env(name).filter(|v| !v.trim().is_empty()));
+    }
+    #[cfg(feature = "azure-identity")]
+    {
+        use super::auth::{azure::HttpTransport, sign_in};
+        let mut settings = sign_in::SignInSettings::from_env(env)?;
+        settings.cloud = cloud;
+        secrets.extend(settings.secrets().iter().map(|s| s.expose().to_owned()));
+        let provider = sign_in::provider(&settings, HttpTransport::new())?;
+        Ok(Credentials::SignIn(Arc::new(provider)))
+    }
+    #[cfg(not(feature = "azure-identity"))]
+    {
+        let token = env("MG_ACCESS_TOKEN").unwrap_or_default();
+        let token = token.trim();
+        // A value pasted with its scheme still works.
+        let token = match token.get(..7) {
+            Some(scheme) if scheme.eq_ignore_ascii_case("bearer ") => token[7..].trim_start(),
+            _ => token,
+        };
+        if token.is_empty() {
+            return Ok(Credentials::None);
+        }
+        secrets.push(token.to_owned());
+        Ok(Credentials::Token(Secret::new(token)))
     }
 }
 

@@ -57,6 +57,16 @@ pub trait TokenProvider: Send + Sync + 'static {
     fn renew(&self) -> TokenFuture<'_> {
         self.token()
     }
+
+    /// Called once when the service answered 401 to `rejected`. The request
+    /// is re-sent only if this returns a different token; the same token
+    /// again means the call fails with the 401. Defaults to [`Self::renew`];
+    /// a caching provider can answer with a token another request already
+    /// renewed instead of fetching once more.
+    fn renew_rejected<'a>(&'a self, rejected: &'a Secret) -> TokenFuture<'a> {
+        let _ = rejected;
+        self.renew()
+    }
 }
 
 impl<T: TokenProvider + ?Sized> TokenProvider for Arc<T> {
@@ -65,6 +75,9 @@ impl<T: TokenProvider + ?Sized> TokenProvider for Arc<T> {
     }
     fn renew(&self) -> TokenFuture<'_> {
         (**self).renew()
+    }
+    fn renew_rejected<'a>(&'a self, rejected: &'a Secret) -> TokenFuture<'a> {
+        (**self).renew_rejected(rejected)
     }
 }
 
@@ -297,6 +310,8 @@ struct HttpSettings {
     timeout: Duration,
     user_agent: String,
     system_proxy: bool,
+    /// CA certificates trusted on top of the platform's.
+    extra_roots: Vec<reqwest::Certificate>,
 }
 
 impl HttpSettings {
@@ -305,6 +320,9 @@ impl HttpSettings {
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .user_agent(self.user_agent.as_str());
+        if !self.extra_roots.is_empty() {
+            builder = builder.tls_certs_merge(self.extra_roots.iter().cloned());
+        }
         let mut scrub = Vec::new();
         if let Some(proxy) = proxy {
             let (proxy, password) = proxy.to_reqwest()?;
@@ -331,6 +349,7 @@ pub struct ClientBuilder {
     proxy: Option<ProxyConfig>,
     max_body_bytes: usize,
     settings: HttpSettings,
+    roots_pem: Vec<Vec<u8>>,
 }
 
 impl Default for ClientBuilder {
@@ -346,7 +365,9 @@ impl Default for ClientBuilder {
                 timeout: Duration::from_secs(100),
                 user_agent: DEFAULT_USER_AGENT.to_owned(),
                 system_proxy: true,
+                extra_roots: Vec::new(),
             },
+            roots_pem: Vec::new(),
         }
     }
 }
@@ -414,9 +435,27 @@ impl ClientBuilder {
         self
     }
 
+    /// Also trusts the CA certificates of a PEM bundle (a corporate
+    /// TLS-inspecting proxy's root, say), for Graph and for sign-in requests.
+    pub fn root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.roots_pem.push(pem.into());
+        self
+    }
+
     /// Builds the client.
-    pub fn build(self) -> Result<Client, Error> {
+    pub fn build(mut self) -> Result<Client, Error> {
         let base_url = normalise_base_url(&self.base_url)?;
+        for pem in &self.roots_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .ok()
+                .filter(|certs| !certs.is_empty())
+                .ok_or_else(|| {
+                    Error::InvalidArgument(
+                        "The CA bundle holds no readable PEM certificate.".into(),
+                    )
+                })?;
+            self.settings.extra_roots.extend(certs);
+        }
         let (http, scrub) = self.settings.build(self.proxy.as_ref())?;
         Ok(Client {
             inner: Arc::new(Inner {
@@ -557,6 +596,13 @@ impl Client {
     /// The retry policy.
     pub fn retry_policy(&self) -> RetryPolicy {
         self.inner.retry
+    }
+
+    /// The token the next request would carry, fetched (or taken from the
+    /// cache) the way a request does it: sign-in requests go out with this
+    /// client's HTTP settings. For `Get-MgContext`.
+    pub async fn token(&self) -> Result<Option<Secret>, Error> {
+        super::auth::with_call_http(&self.inner.http, self.inner.token.token()).await
     }
 
     /// Sends `request` through the pipeline. `Ok` only for 2xx; any other

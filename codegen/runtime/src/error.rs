@@ -693,6 +693,9 @@ pub enum Error {
     },
     /// The token provider had no token; nothing was sent.
     MissingToken,
+    /// Signing in failed; the message says what was tried and why each way
+    /// failed (never a secret). Nothing was sent to Graph.
+    SignIn(String),
     /// A caller-supplied value is unusable (header, URL, proxy).
     InvalidArgument(String),
     /// A parameter-binding failure, with PowerShell's error id.
@@ -741,6 +744,7 @@ impl fmt::Display for Error {
             Error::MissingToken => f.write_str(
                 "No access token is configured (the token provider returned none), so the request was not sent.",
             ),
+            Error::SignIn(message) => f.write_str(&printable(message)),
             Error::InvalidArgument(message) => f.write_str(message),
             Error::Binding { message, .. } => f.write_str(message),
             Error::Cancelled => f.write_str("The operation was cancelled."),

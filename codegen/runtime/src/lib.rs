@@ -10,6 +10,7 @@
 //! is copied into them.
 #![warn(missing_docs)]
 
+pub mod auth;
 pub mod bind;
 pub mod binder;
 #[cfg(feature = "cli")]

@@ -1,8 +1,9 @@
 //! The request pipeline: caller steps, then the built-in handlers.
 //!
 //! A call runs `-HttpPipelinePrepend` steps (in order), then
-//! `-HttpPipelineAppend` steps, then the built-ins: auth (Bearer token, one
-//! retry with a renewed token on 401), `client-request-id`, the SDK version
+//! `-HttpPipelineAppend` steps, then the built-ins: auth (Bearer token; on a
+//! 401 the provider is asked once more and the request is re-sent once, only
+//! with a different token), `client-request-id`, the SDK version
 //! header, the retry handler (429/503/504) and finally the transport. Caller
 //! steps therefore see the request before auth and the final response after
 //! retries, as in the PowerShell modules.
@@ -165,9 +166,9 @@ pub(crate) async fn run_builtins(
         HeaderValue::from_static(SDK_VERSION),
     );
 
-    let token = b
-        .token
-        .token()
+    // Sign-in requests made for this token go out with this call's client
+    // (its proxy, trusted roots and timeouts).
+    let mut token = super::auth::with_call_http(&b.http, b.token.token())
         .await?
         .filter(|t| !t.is_empty())
         .ok_or(Error::MissingToken)?;
@@ -206,18 +207,25 @@ pub(crate) async fn run_builtins(
         if status == 401 && !renewed {
             if let Some(mut again) = spare {
                 renewed = true;
-                drop(response);
-                let fresh = b
-                    .token
-                    .renew()
+                // The token just used is never sent again: only a different
+                // one is worth a retry. Credentials cache their tokens, so
+                // asking again often yields the same one; then the 401 stands.
+                let fresh = super::auth::with_call_http(&b.http, b.token.renew_rejected(&token))
                     .await?
-                    .filter(|t| !t.is_empty())
-                    .ok_or(Error::MissingToken)?;
-                set_bearer(&mut again, &fresh)?;
-                retries += 1;
-                tracing::debug!(status, "token rejected; retrying once with a renewed token");
-                request = again;
-                continue;
+                    .filter(|t| !t.is_empty() && *t != token);
+                if let Some(fresh) = fresh {
+                    drop(response);
+                    set_bearer(&mut again, &fresh)?;
+                    retries += 1;
+                    tracing::debug!(status, "token rejected; retrying once with a renewed token");
+                    token = fresh;
+                    request = again;
+                    continue;
+                }
+                tracing::debug!(
+                    status,
+                    "token rejected and no other token available; not retrying"
+                );
             }
         } else if RetryPolicy::is_retryable_status(status) && max_retries > 0 {
             if let Some(mut again) = spare {

@@ -302,12 +302,28 @@ async fn unauthorized_is_retried_once_with_a_fresh_token() {
         .collect();
     assert_eq!(auth, vec!["Bearer tok-1", "Bearer tok-2"]);
 
-    // Still 401 with the fresh token: reported, not retried again.
+    // A static token is the same token again on renewal: the 401 stands
+    // and the rejected token is not sent a second time.
     let server = TestServer::always(Reply::status(401)).await;
     let client = builder(&server, fast(3)).build().unwrap();
     let err = send(&client).await.unwrap_err();
     assert_eq!(err.status(), Some(401));
-    assert_eq!(server.count(), 2);
+    assert_eq!(server.count(), 1);
+
+    // Still 401 with a fresh token: reported, not retried again.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let provider = token_fn(move || {
+        let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+        async move { Ok(Some(Secret::new(format!("tok-{n}")))) }
+    });
+    let client = builder(&server, fast(3))
+        .token_provider(provider)
+        .build()
+        .unwrap();
+    let err = send(&client).await.unwrap_err();
+    assert_eq!(err.status(), Some(401));
+    assert_eq!(server.count(), 3);
 }
 
 /// A caching provider: `token` returns the cached value, `renew` a new one.

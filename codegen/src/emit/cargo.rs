@@ -40,7 +40,7 @@ fn package(header: &str, name: &str, version: &str, description: &str) -> String
 name = "{name}"
 version = "{version}"
 edition = "2024"
-rust-version = "1.85"
+rust-version = "1.88"
 description = "{description}"
 license = "MIT OR Apache-2.0"
 publish = false
@@ -125,7 +125,7 @@ name = "{binary}"
 path = "src/main.rs"
 
 [dependencies]
-mg-runtime = {{ path = "{runtime}", features = ["cli"] }}
+mg-runtime = {{ path = "{runtime}", features = ["cli", "azure-identity"] }}
 {deps}
 # One feature per module, so a user builds only what they use
 # (`--no-default-features --features beta-applications`).

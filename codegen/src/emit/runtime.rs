@@ -9,6 +9,10 @@ use super::File;
 /// (file name in the runtime crate, its text).
 pub const SOURCES: &[(&str, &str)] = &[
     ("lib.rs", include_str!("../../runtime/src/lib.rs")),
+    ("auth.rs", include_str!("../../runtime/src/auth.rs")),
+    ("auth/azure.rs", include_str!("../../runtime/src/auth/azure.rs")),
+    ("auth/certificate.rs", include_str!("../../runtime/src/auth/certificate.rs")),
+    ("auth/sign_in.rs", include_str!("../../runtime/src/auth/sign_in.rs")),
     ("bind.rs", include_str!("../../runtime/src/bind.rs")),
     ("binder.rs", include_str!("../../runtime/src/binder.rs")),
     ("cli.rs", include_str!("../../runtime/src/cli.rs")),
@@ -31,22 +35,38 @@ pub const MANIFEST: &str = r#"# @generated: the runtime crate of this repository
 name = "mg-runtime"
 version = "0.1.0"
 edition = "2024"
-rust-version = "1.85"
+rust-version = "1.88"
 description = "Runtime shared by every generated Microsoft Graph crate: client, pipeline, errors, binder, CLI driver."
 license = "MIT OR Apache-2.0"
 publish = false
 
 [features]
+default = []
 cli = []
+azure-identity = [
+    "dep:azure_core",
+    "dep:azure_identity",
+    "dep:async-trait",
+    "dep:aws-lc-rs",
+    "dep:rustls-pki-types",
+    "dep:p12-keystore",
+    "tokio/process",
+]
 
 [dependencies]
-percent-encoding = "2"
 reqwest = { version = "0.13", default-features = false, features = ["rustls", "json", "http2"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 tokio = { version = "1", features = ["rt", "time", "sync", "macros"] }
 tracing = "0.1"
 uuid = { version = "1", features = ["v4"] }
+percent-encoding = "2"
+azure_core = { version = "1.1", default-features = false, features = ["tokio"], optional = true }
+azure_identity = { version = "1.0", default-features = false, features = ["tokio"], optional = true }
+async-trait = { version = "0.1", optional = true }
+aws-lc-rs = { version = "1", default-features = false, features = ["aws-lc-sys", "alloc"], optional = true }
+rustls-pki-types = { version = "1", features = ["std"], optional = true }
+p12-keystore = { version = "0.4", optional = true }
 "#;
 
 /// The runtime crate's files below the output folder.

@@ -9,8 +9,8 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 
 /// One request as it arrived.
 #[derive(Debug, Clone)]
@@ -145,6 +145,42 @@ impl TestServer {
         }
     }
 
+    /// Like [`TestServer::start`], over TLS (an https stand-in).
+    pub async fn start_tls(
+        acceptor: tokio_rustls::TlsAcceptor,
+        respond: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static,
+    ) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let hung_closed = Arc::new(AtomicUsize::new(0));
+        let respond: Responder = Arc::new(respond);
+        let task = {
+            let requests = requests.clone();
+            let hung_closed = hung_closed.clone();
+            tokio::spawn(async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    let (requests, hung_closed) = (requests.clone(), hung_closed.clone());
+                    let (respond, acceptor) = (respond.clone(), acceptor.clone());
+                    tokio::spawn(async move {
+                        // A client that refuses our certificate just goes away.
+                        if let Ok(stream) = acceptor.accept(stream).await {
+                            serve(stream, requests, hung_closed, respond).await;
+                        }
+                    });
+                }
+            })
+        };
+        TestServer {
+            addr,
+            requests,
+            hung_closed,
+            task,
+        }
+    }
+
     /// Always answers with the same reply.
     pub async fn always(reply: Reply) -> TestServer {
         TestServer::start(move |_, _| reply.clone()).await
@@ -163,8 +199,8 @@ impl TestServer {
     }
 }
 
-async fn serve(
-    mut stream: TcpStream,
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
     requests: Arc<Mutex<Vec<Recorded>>>,
     hung_closed: Arc<AtomicUsize>,
     respond: Responder,
@@ -222,7 +258,7 @@ async fn serve(
     }
 }
 
-async fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
+async fn read_request<S: AsyncRead + Unpin>(stream: &mut S) -> Option<Recorded> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
