@@ -435,11 +435,10 @@ fn report_file_in(dir: &str, files: &[File], existing: &BTreeMap<String, Vec<u8>
     let new_file = files.iter().find(|f| f.path == manifest_path)?;
     let old_bytes = existing.get(&manifest_path);
     let kept = existing.get(&report_path).and_then(|b| String::from_utf8(b.clone()).ok());
-    if let (Some(old), Some(kept)) = (old_bytes, kept) {
-        if old.as_slice() == new_file.contents.as_bytes() {
+    if let (Some(old), Some(kept)) = (old_bytes, kept)
+        && old.as_slice() == new_file.contents.as_bytes() {
             return Some(ReportFile { file: File { path: report_path, contents: kept }, report: None, warning: None });
         }
-    }
     let mut result = report_body(new_file, old_bytes);
     result.file.path = report_path;
     Some(result)

@@ -387,11 +387,10 @@ fn refine(file: &str, doc: &serde_yaml::Value) -> Option<Error> {
                 }
             }
             for key in ["items", "additionalProperties", "not"] {
-                if let Some(child) = map.get(key).filter(|v| v.is_mapping()) {
-                    if let Some((rel, message)) = schema_failure(child) {
+                if let Some(child) = map.get(key).filter(|v| v.is_mapping())
+                    && let Some((rel, message)) = schema_failure(child) {
                         return Some((concat(here.join(key), &rel), message));
                     }
-                }
             }
             for key in ["allOf", "anyOf", "oneOf"] {
                 for (i, child) in map.get(key).and_then(Value::as_sequence).into_iter().flatten().enumerate() {
@@ -432,11 +431,10 @@ fn refine(file: &str, doc: &serde_yaml::Value) -> Option<Error> {
                     return found(op_ptr.join("parameters").join(i), e);
                 }
             }
-            if let Some(body) = op.get("requestBody") {
-                if let Some(e) = fails::<ReferenceOr<RequestBody>>(body) {
+            if let Some(body) = op.get("requestBody")
+                && let Some(e) = fails::<ReferenceOr<RequestBody>>(body) {
                     return found(op_ptr.join("requestBody"), e);
                 }
-            }
             if op.get("responses").is_some_and(|r| !r.is_mapping()) {
                 return found(op_ptr.join("responses"), (Pointer::root(), "expected a map of responses".to_owned()));
             }

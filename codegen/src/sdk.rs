@@ -159,8 +159,8 @@ fn check_modules(modules: &[Lowered]) -> Result<(), Error> {
             if !seen_ops.insert(op.id.as_str()) {
                 continue; // one document may repeat an operationId (parameter sets)
             }
-            if let Some(other) = operations.insert((&api.version, &op.id), api) {
-                if !std::ptr::eq(other, api) {
+            if let Some(other) = operations.insert((&api.version, &op.id), api)
+                && !std::ptr::eq(other, api) {
                     diagnostics.push(Diagnostic {
                         file: api.spec_file.clone(),
                         pointer: op.pointer.clone(),
@@ -175,7 +175,6 @@ fn check_modules(modules: &[Lowered]) -> Result<(), Error> {
                         ),
                     });
                 }
-            }
         }
         for c in &api.cmdlets {
             if let Some(other) = cmdlets.insert((&api.version, &c.name), api) {

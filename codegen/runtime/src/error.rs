@@ -609,11 +609,10 @@ impl fmt::Display for ApiError {
         }
         // The request id is what support asks for; when only the body
         // carries it, say it here since the headers below will not.
-        if self.headers.get("request-id").is_none() {
-            if let Some(id) = self.request_id() {
+        if self.headers.get("request-id").is_none()
+            && let Some(id) = self.request_id() {
                 write!(f, "\nRequestId: {}", printable(id))?;
             }
-        }
         f.write_str("\n\nHeaders:")?;
         for (header, values) in self.headers.grouped() {
             if SENSITIVE_HEADERS

@@ -227,8 +227,8 @@ pub(crate) async fn run_builtins(
                     "token rejected and no other token available; not retrying"
                 );
             }
-        } else if RetryPolicy::is_retryable_status(status) && max_retries > 0 {
-            if let Some(mut again) = spare {
+        } else if RetryPolicy::is_retryable_status(status) && max_retries > 0
+            && let Some(mut again) = spare {
                 if throttled >= max_retries {
                     let headers = ResponseHeaders::from_header_map(response.headers());
                     // The last body explains the throttling; if it cannot be
@@ -273,7 +273,6 @@ pub(crate) async fn run_builtins(
                 request = again;
                 continue;
             }
-        }
         if retries > 0 {
             response.extensions_mut().insert(RetryCount(retries));
         }

@@ -119,11 +119,10 @@ impl Cmdlet {
     pub fn bind<S: AsRef<str>>(&'static self, args: &[S], pipeline: Option<serde_json::Value>) -> Result<Bound, BindError> {
         bind(&self.meta, args, pipeline).map_err(|mut e| {
             let identity = self.meta.params.iter().find(|p| p.ty == ParamType::Identity);
-            if let (BindErrorId::InvalidArgument, Some(p)) = (e.id, identity) {
-                if e.message.starts_with(&format!("Cannot bind parameter '{}'.", p.name)) {
+            if let (BindErrorId::InvalidArgument, Some(p)) = (e.id, identity)
+                && e.message.starts_with(&format!("Cannot bind parameter '{}'.", p.name)) {
                     e.message = format!("{} {}", e.message.trim_end_matches('"').trim_end_matches('.'), self.identity_hint());
                 }
-            }
             e
         })
     }

@@ -464,11 +464,10 @@ impl Builder {
     }
 
     fn with(&mut self, f: impl FnOnce(&mut ApiRequest) -> Result<(), Error>) {
-        if let Ok(request) = &mut self.inner {
-            if let Err(e) = f(request) {
+        if let Ok(request) = &mut self.inner
+            && let Err(e) = f(request) {
                 self.inner = Err(e);
             }
-        }
     }
 
     /// Sets a query or header parameter by wire name from a JSON value.

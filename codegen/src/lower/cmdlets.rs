@@ -121,11 +121,10 @@ impl Params {
                 id
             }
         };
-        if let Some(list) = self.list[id].sets.as_mut() {
-            if !list.iter().any(|m| m.set == membership.set) {
+        if let Some(list) = self.list[id].sets.as_mut()
+            && !list.iter().any(|m| m.set == membership.set) {
                 list.push(membership);
             }
-        }
         id
     }
 
@@ -308,12 +307,11 @@ fn build_cmdlet(
                 params.join(param(name, aliases, ty.ps(), ParamKind::Paging, text.into()), member(false, false));
             }
         }
-        if let Success::Raw { media_type } = &op.success {
-            if !media_type.starts_with("text/") {
+        if let Success::Raw { media_type } = &op.success
+            && !media_type.starts_with("text/") {
                 let text = "Path of the file the response body is written to.".to_owned();
                 params.join(param("OutFile", Vec::new(), PsType::String, ParamKind::OutFile, text), member(true, false));
             }
-        }
         set.binds = binds;
     }
     let outputs = sets
@@ -337,11 +335,10 @@ fn build_cmdlet(
     let synopsis = description.clone();
     let mut related_links: Vec<String> = Vec::new();
     for set in &sets {
-        if let Some(url) = &operations[set.operation].external_docs {
-            if !related_links.contains(url) {
+        if let Some(url) = &operations[set.operation].external_docs
+            && !related_links.contains(url) {
                 related_links.push(url.clone());
             }
-        }
     }
     let features: Vec<String> =
         sets.iter().map(|s| operations[s.operation].feature.clone()).collect::<BTreeSet<_>>().into_iter().collect();
@@ -422,11 +419,10 @@ fn remove_sets(cmdlet: &mut Cmdlet, names: &[String]) {
         return; // a cmdlet keeps at least one set; remove the cmdlet instead
     }
     cmdlet.sets.retain(|s| !names.contains(&s.name));
-    if !cmdlet.sets.iter().any(|s| s.default) {
-        if let Some(first) = cmdlet.sets.first_mut() {
+    if !cmdlet.sets.iter().any(|s| s.default)
+        && let Some(first) = cmdlet.sets.first_mut() {
             first.default = true;
         }
-    }
     for p in &mut cmdlet.params {
         if let Some(list) = p.sets.as_mut() {
             list.retain(|m| !names.contains(&m.set));

@@ -350,13 +350,12 @@ fn build(candidate: &Candidate, http_method: &str, prefix: &NamePrefix) -> Cmdle
     let words: Vec<String> = words.iter().map(|w| singularize(w)).collect();
     let mut subject = pascal(&without_repeats(words));
 
-    if verb == "Invoke" {
-        if let Some(rest) = subject.strip_prefix("Delta") {
+    if verb == "Invoke"
+        && let Some(rest) = subject.strip_prefix("Delta") {
             // Graph: Invoke-MgDeltaApplication -> Get-MgApplicationDelta.
             subject = format!("{rest}Delta");
             verb = "Get";
         }
-    }
     if verb == "Test" && (set_action.starts_with("Check") || set_action.starts_with("Verify")) {
         verb = "Confirm";
     }

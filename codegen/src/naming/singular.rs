@@ -244,11 +244,10 @@ fn last_word_start(word: &str) -> usize {
 /// original letters; a rewritten word keeps the case of the first letter (or
 /// of every letter when the original was all capitals).
 fn restore_case(original: &str, single: &str) -> String {
-    if original.to_ascii_lowercase().starts_with(single) {
-        if let Some(kept) = original.get(..single.len()) {
+    if original.to_ascii_lowercase().starts_with(single)
+        && let Some(kept) = original.get(..single.len()) {
             return kept.to_string();
         }
-    }
     let all_caps = original.len() > 1 && original.bytes().all(|b| b.is_ascii_uppercase());
     if all_caps {
         return single.to_ascii_uppercase();
