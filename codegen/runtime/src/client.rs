@@ -18,7 +18,7 @@ use super::error::{ApiError, Error, ResponseHeaders, Secret, TransportKind};
 use super::path::query_string;
 /// Re-exported so callers find it beside the other client settings.
 pub use super::pipeline::RetryPolicy;
-use super::pipeline::{self, Builtins, Next, RetryCount, Step};
+use super::pipeline::{self, Builtins, HttpLog, Next, RetryCount, Step};
 
 /// Default service root.
 pub const DEFAULT_BASE_URL: &str = "https://graph.microsoft.com/beta";
@@ -535,6 +535,9 @@ pub struct RequestOptions {
     pub append: Vec<Step>,
     /// `-Proxy` and friends for this call only.
     pub proxy: Option<ProxyConfig>,
+    /// `-Debug`: receives the request as sent (after the last step, with
+    /// the built-in headers, credentials redacted) and the final response.
+    pub http_log: Option<HttpLog>,
 }
 
 impl std::fmt::Debug for RequestOptions {
@@ -546,6 +549,7 @@ impl std::fmt::Debug for RequestOptions {
             .field("prepend", &self.prepend.len())
             .field("append", &self.append.len())
             .field("proxy", &self.proxy)
+            .field("http_log", &self.http_log.is_some())
             .finish()
     }
 }
@@ -645,6 +649,7 @@ impl Client {
             method: request.method.clone(),
             path_template: request.path_template,
             scrub: scrub.clone(),
+            log: options.http_log.clone(),
         };
         let mut response = if options.prepend.is_empty() && options.append.is_empty() {
             // No caller steps (the usual case): the built-ins run directly,
@@ -671,6 +676,9 @@ impl Client {
         if (200..300).contains(&status) {
             let (body, truncated) =
                 pipeline::read_capped(&mut response, inner.max_body_bytes, &scrub).await?;
+            if let Some(log) = &options.http_log {
+                log(pipeline::log_response(status, &headers, &body));
+            }
             if truncated {
                 return Err(Error::Transport {
                     kind: TransportKind::Body,
@@ -694,6 +702,9 @@ impl Client {
             .await
             .map(|(b, _)| b)
             .unwrap_or_default();
+        if let Some(log) = &options.http_log {
+            log(pipeline::log_response(status, &headers, &body));
+        }
         let method = request.method.as_str();
         Err(ApiError::from_response(
             status,

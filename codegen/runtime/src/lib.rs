@@ -12,5 +12,6 @@ pub mod cli_args;
 pub mod client;
 pub mod cmdlet;
 pub mod error;
+pub mod help;
 pub mod path;
 pub mod pipeline;

@@ -15,6 +15,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("client.rs", include_str!("../../runtime/src/client.rs")),
     ("cmdlet.rs", include_str!("../../runtime/src/cmdlet.rs")),
     ("error.rs", include_str!("../../runtime/src/error.rs")),
+    ("help.rs", include_str!("../../runtime/src/help.rs")),
     ("path.rs", include_str!("../../runtime/src/path.rs")),
     ("pipeline.rs", include_str!("../../runtime/src/pipeline.rs")),
 ];
