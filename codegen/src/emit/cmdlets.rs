@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::operations::params_struct;
-use super::types::{docs, ident, rust_type};
+use super::types::{code, doc_lines, docs, ident, inner_doc_lines, prose, rust_type};
 use super::File;
 use crate::ir::{Api, Cmdlet, CmdletParam, Location, Operation, ParamKind, ParamSet, Success};
 use crate::render::{rust_file, Provenance};
@@ -36,11 +36,11 @@ fn registry(api: &Api) -> TokenStream {
     let mods = api.cmdlets.iter().map(|c| {
         let m = ident(&c.module_name);
         let t = ident(&c.rust_name);
-        let doc = format!(" `{}`.", c.name);
+        let doc = doc_lines(&format!("{}.", code(&c.name)));
         let gate = cfg(c);
         quote! {
             #gate
-            #[doc = #doc]
+            #doc
             pub mod #m;
             #gate
             pub use #m::#t;
@@ -87,8 +87,8 @@ fn common_module(api: &Api) -> TokenStream {
     let items = seen.values().map(|p| {
         let name = common_const(p);
         let meta = param_meta_literal(p);
-        let doc = format!(" `-{}`: {}", p.name, p.description);
-        quote! { #[doc = #doc] pub const #name: ParamMeta = #meta; }
+        let doc = doc_lines(&format!("{}: {}", code(&format!("-{}", p.name)), prose(&p.description)));
+        quote! { #doc pub const #name: ParamMeta = #meta; }
     });
     quote! {
         //! Binder metadata of the common parameters, shared by every cmdlet.
@@ -217,8 +217,8 @@ fn cmdlet(api: &Api, c: &Cmdlet) -> TokenStream {
                 let Some(cp) = by_wire.or_else(by_name) else { continue };
                 let field = ident(&cp.rust_name);
                 let ps = &cp.name;
-                let doc = format!(" `-{}`: {}", cp.name, cp.description);
-                fields.push(quote! { #[doc = #doc] #field: ::std::string::String, });
+                let doc = doc_lines(&format!("{}: {}", code(&format!("-{}", cp.name)), prose(&cp.description)));
+                fields.push(quote! { #doc #field: ::std::string::String, });
                 field_names.push(field.clone());
                 binds.push(quote! { #field: crate::runtime::cmdlet::take_string(bound, #ps).unwrap_or_default(), });
                 args.push(quote! { #field });
@@ -295,15 +295,14 @@ fn cmdlet(api: &Api, c: &Cmdlet) -> TokenStream {
             });
             args.push(quote! { params });
         }
-        let set_doc = format!(
-            " The `{}` parameter set{}: `{} {}`{}.",
-            set.name,
+        let set_doc = doc_lines(&format!(
+            "The {} parameter set{}: {}{}.",
+            code(&set.name),
             if set.default { " (default)" } else { "" },
-            op.method.as_str(),
-            op.path.raw,
+            code(&format!("{} {}", op.method.as_str(), op.path.raw)),
             if set.via_identity { ", keys read from -InputObject" } else { "" }
-        );
-        variants.push(quote! { #[doc = #set_doc] #variant { #(#fields)* }, });
+        ));
+        variants.push(quote! { #set_doc #variant { #(#fields)* }, });
         set_arms.push(quote! { Self::#variant { .. } => #set_name, });
         request_arms.push(quote! {
             Self::#variant { #(#field_names),* } => {
@@ -314,11 +313,11 @@ fn cmdlet(api: &Api, c: &Cmdlet) -> TokenStream {
         bind_arms.push(quote! { #set_name => ::std::result::Result::Ok(Self::#variant { #(#binds)* }), });
     }
 
-    let type_doc = docs(Some(&c.synopsis), &c.name);
-    let heading = format!(" `{}`: each variant is one parameter set.", c.name);
-    let module_doc = format!(" `{}`.", c.name);
+    let type_doc = docs(Some(&c.synopsis), &code(&c.name));
+    let heading = doc_lines(&format!("{}: each variant is one parameter set.", code(&c.name)));
+    let module_doc = inner_doc_lines(&format!("{}.", code(&c.name)));
     quote! {
-        #![doc = #module_doc]
+        #module_doc
 
         use std::sync::Arc;
 
@@ -338,7 +337,7 @@ fn cmdlet(api: &Api, c: &Cmdlet) -> TokenStream {
         /// The help document, as `Get-Help` would show it.
         pub const HELP: &str = include_str!(#help_path);
 
-        #[doc = #heading]
+        #heading
         #[doc = ""]
         #type_doc
         #[derive(Debug, Clone, PartialEq)]

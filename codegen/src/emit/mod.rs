@@ -86,13 +86,20 @@ fn run_jobs(jobs: &[Job<'_>]) -> Vec<File> {
 }
 
 fn lib_rs(api: &Api) -> proc_macro2::TokenStream {
-    let title = format!(" Typed client for the Microsoft Graph `{}` API ({}).", api.title, api.version);
-    let base = format!(" Requests go to `{}` unless the client is built with another base URL.", api.base_url);
+    let title = types::inner_doc_lines(&format!(
+        "Typed client for the Microsoft Graph {} API ({}).",
+        types::code(&api.title),
+        types::prose(&api.version)
+    ));
+    let base = types::inner_doc_lines(&format!(
+        "Requests go to {} unless the client is built with another base URL.",
+        types::code(&api.base_url)
+    ));
     let identity = syn::Ident::new(&api.identity.type_name, proc_macro2::Span::call_site());
     quote! {
-        #![doc = #title]
+        #title
         #![doc = ""]
-        #![doc = #base]
+        #base
         #![doc = " Every operation is a method on [`Client`]; every cmdlet is a type in [`cmdlets`] whose"]
         #![doc = " variants are its parameter sets. The `runtime` module is shared support code."]
         #![warn(missing_docs)]
@@ -110,10 +117,10 @@ fn lib_rs(api: &Api) -> proc_macro2::TokenStream {
 }
 
 fn bin_rs(api: &Api) -> proc_macro2::TokenStream {
-    let doc = format!(" `{}`: runs the cmdlets of this crate from any shell.", api.krate.binary);
+    let doc = types::inner_doc_lines(&format!("{}: runs the cmdlets of this crate from any shell.", types::code(&api.krate.binary)));
     let krate = syn::Ident::new(&api.krate.name.replace('-', "_"), proc_macro2::Span::call_site());
     quote! {
-        #![doc = #doc]
+        #doc
 
         fn main() -> std::process::ExitCode {
             #krate::runtime::cli::main(#krate::cmdlets::CMDLETS.as_slice())

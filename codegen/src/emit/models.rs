@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::types::{docs, ident, rust_type};
+use super::types::{code, doc_lines, docs, ident, rust_type};
 use crate::ir::{Api, TypeDef, TypeKind, TypeRef};
 
 pub(super) fn emit(api: &Api) -> TokenStream {
@@ -18,14 +18,14 @@ pub(super) fn emit(api: &Api) -> TokenStream {
 
 fn emit_type(def: &TypeDef) -> TokenStream {
     let name = ident(&def.rust_name);
-    let fallback = format!("The `{}` schema.", def.schema_name);
+    let fallback = format!("The {} schema.", code(&def.schema_name));
     let doc = docs(def.description.as_deref(), &fallback);
     match &def.kind {
         TypeKind::Struct { fields, additional } => {
             let fields = fields.iter().map(|f| {
                 let fname = ident(&f.rust_name);
                 let wire = &f.wire_name;
-                let fallback = format!("The `{wire}` property.");
+                let fallback = format!("The {} property.", code(wire));
                 let fdoc = docs(f.description.as_deref(), &fallback);
                 let ty = field_type(&f.ty);
                 let skip = if matches!(f.ty, TypeRef::Nullable(_)) {
@@ -52,8 +52,8 @@ fn emit_type(def: &TypeDef) -> TokenStream {
         TypeKind::Enum { variants } => {
             let vdecl = variants.iter().map(|(wire, v)| {
                 let v = ident(v);
-                let d = format!(" `{wire}`");
-                quote! { #[doc = #d] #v, }
+                let d = doc_lines(&code(wire));
+                quote! { #d #v, }
             });
             let from = variants.iter().map(|(wire, v)| {
                 let v = ident(v);

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::types::{docs, ident, rust_type};
+use super::types::{code, doc_lines, docs, ident, rust_type};
 use crate::ir::{Api, Location, Operation, PathPart, Success, TypeRef};
 use crate::naming::ident::pascal_case;
 
@@ -68,14 +68,21 @@ pub(super) fn arguments(op: &Operation) -> (Vec<TokenStream>, Vec<proc_macro2::I
 }
 
 fn summary_docs(op: &Operation) -> TokenStream {
-    let fallback = format!("Calls `{}`.", op.id);
+    let fallback = format!("Calls {}.", code(&op.id));
     let main = docs(op.description.as_deref().or(op.summary.as_deref()), &fallback);
-    let route = format!(" `{} {}` (operationId `{}`).", op.method.as_str(), op.path.raw, op.id);
+    let route = doc_lines(&format!(
+        "{} (operationId {}).",
+        code(&format!("{} {}", op.method.as_str(), op.path.raw)),
+        code(&op.id)
+    ));
     let link = op.external_docs.as_ref().map(|u| {
-        let line = format!(" See <{u}>.");
-        quote! { #[doc = ""] #[doc = #line] }
+        // An autolink only for an address that can be one; anything else
+        // is shown as code.
+        let clean = !u.is_empty() && !u.chars().any(|c| c.is_whitespace() || c.is_control() || "<>`\\".contains(c));
+        let line = doc_lines(&if clean { format!("See <{u}>.") } else { format!("See {}.", code(u)) });
+        quote! { #[doc = ""] #line }
     });
-    quote! { #main #[doc = ""] #[doc = #route] #link }
+    quote! { #main #[doc = ""] #route #link }
 }
 
 fn builder(op: &Operation) -> TokenStream {
@@ -111,7 +118,7 @@ fn builder(op: &Operation) -> TokenStream {
         let field = ident(&p.rust_name);
         let wire = &p.wire_name;
         let ty = rust_type(&p.ty);
-        let fallback = format!("The `{wire}` {} parameter.", if p.location == Location::Query { "query" } else { "header" });
+        let fallback = format!("The {} {} parameter.", code(wire), if p.location == Location::Query { "query" } else { "header" });
         let fdoc = docs(p.description.as_deref(), &fallback);
         fields.push(quote! { #fdoc pub #field: ::std::option::Option<#ty>, });
         let text = to_text(&p.ty, quote! { value });

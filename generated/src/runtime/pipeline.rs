@@ -153,7 +153,7 @@ fn redact_json(value: &mut serde_json::Value) {
 const MAX_LOGGED_TEXT: usize = 10 * 1024;
 
 /// A body as the SDK's log formatter shows it: JSON indented (secrets
-/// redacted), other text as it is (cut after [`MAX_LOGGED_TEXT`] bytes),
+/// redacted), other text as it is (cut after 10 KiB),
 /// binary content by its size.
 pub fn log_body(body: &[u8]) -> String {
     if body.is_empty() {
