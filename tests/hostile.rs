@@ -110,6 +110,37 @@ const REFUSED: &[Refused] = &[
         &["#/paths/~1things/get/responses/200/content/application~1json/schema/$ref: `$ref: common.yaml#/components/schemas/thing` is not a local reference"],
     ),
     refused("ref-external-url.yaml", &["#/paths/~1things/get/parameters/0/$ref: `$ref: https://example.com/params.yaml#/top` is not a local reference"]),
+    // References in parts the generator does not otherwise read.
+    refused(
+        "ref-missing-default-response.yaml",
+        &["tests/hostile/ref-missing-default-response.yaml#/paths/~1things/get/responses/default/$ref: `$ref: #/components/responses/error` points at nothing: no such component"],
+    ),
+    refused(
+        "ref-missing-unused-component.yaml",
+        &[
+            "2 errors:",
+            "#/components/responses/unused/content/application~1json/schema/$ref: `$ref: #/components/schemas/gone` points at nothing: no such component",
+            "#/components/parameters/alsoUnused/schema/$ref: `$ref: #/components/schemas/thing/properties/missing` points at nothing in this document",
+        ],
+    ),
+    refused(
+        "ref-external-unused-component.yaml",
+        &[
+            "#/components/headers/trace/schema/$ref: `$ref: https://example.com/schemas/trace.json` is not a local reference",
+            "#/components/requestBodies/upload/$ref: `$ref: bodies.yaml#/upload` is not a local reference",
+        ],
+    ),
+    refused(
+        "ref-missing-callback.yaml",
+        &["#/paths/~1subscriptions/post/callbacks/onEvent/{$request.body#~1callbackUrl}/post/requestBody/$ref: `$ref: #/components/requestBodies/event` points at nothing"],
+    ),
+    refused(
+        "ref-external-example.yaml",
+        &[
+            "#/paths/~1things/get/responses/200/content/application~1json/examples/sample/$ref: `$ref: ../examples/things.json` is not a local reference",
+            "#/components/links/next/$ref: `$ref: #/paths/~1nowhere/get` points at nothing in this document",
+        ],
+    ),
     refused("ref-wrong-kind.yaml", &["#/paths/~1things/get/parameters/0/$ref: `$ref: #/components/schemas/thing` must point into #/components/parameters"]),
     refused("ref-path-item.yaml", &["#/paths/~1things: path item references are not supported"]),
     // Operations and path templates.
@@ -171,6 +202,7 @@ const VALID: &[&str] = &[
     "valid-json-instead-of-yaml.json",
     "valid-hostile-text.yaml",
     "valid-hostile-unicode-markdown.yaml",
+    "valid-refs-in-data.yaml",
     "valid-allof-self-reference.yaml",
     // Parses, but does not compile yet: the three operations become one
     // cmdlet whose sets lose the differently spelt path parameter (see the

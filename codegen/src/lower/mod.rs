@@ -106,6 +106,13 @@ pub fn lower(loaded: &Loaded, config: &Config, config_file: &str) -> Result<Api,
                 .unwrap_or_else(|| format!("Typed client for the {} API.", doc.info.title)),
         },
     };
+    // References anywhere in the document; those lowering already reported
+    // (with their operationId) are not repeated.
+    for (pointer, message) in &loaded.ref_problems {
+        if !sink.has(pointer, message) {
+            sink.push_at(pointer, None, message.clone());
+        }
+    }
     let spec_result = sink.finish(());
     let config_result = config_sink.finish(());
     match (spec_result, config_result) {
