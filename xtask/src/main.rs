@@ -80,11 +80,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let first = args.first().map(String::as_str);
     let rest = args.get(1..).unwrap_or_default();
-    if let Some(command) = COMMANDS.iter().find(|c| Some(c.name) == first) {
-        if wants_help(rest, command.valued) {
-            println!("{}", command.usage);
-            return ExitCode::SUCCESS;
-        }
+    if let Some(command) = COMMANDS.iter().find(|c| Some(c.name) == first && wants_help(rest, c.valued)) {
+        println!("{}", command.usage);
+        return ExitCode::SUCCESS;
     }
     match first {
         Some("codegen") => match CodegenArgs::parse(rest) {
