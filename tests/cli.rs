@@ -164,11 +164,13 @@ async fn headers_are_sent() {
         .and(header("a", "b"))
         .and(header("x-two", "2=2"))
         .respond_with(ResponseTemplate::new(204))
-        .expect(1)
+        .expect(2)
         .mount(&server)
         .await;
-    let out = mgbeta(&server, &app_args(&["-Headers", "a=b", "-Headers", "x-two=2=2"])).await;
-    assert_eq!(out.code, 0, "{out:#?}");
+    for headers in [r#"{"a":"b","x-two":"2=2"}"#, "@{a = 'b'; 'x-two' = '2=2'}"] {
+        let out = mgbeta(&server, &app_args(&["-Headers", headers])).await;
+        assert_eq!(out.code, 0, "{out:#?}");
+    }
 }
 
 #[tokio::test]
@@ -193,8 +195,14 @@ async fn graph_404_prints_the_reference_layout_and_exits_1() {
     let server = server_answering(graph_404()).await;
     let out = mgbeta(&server, &app_args(&[])).await;
     assert_eq!((out.code, out.stdout.as_str()), (1, ""), "{out:#?}");
+    // The Graph SDK's layout: the message alone first, the code below it.
+    assert!(
+        out.stderr.starts_with("Start-MgBetaApplicationSynchronizationJob_Start: Resource 'job-1' does not exist or one of its queried reference-property objects are not present.\n\nStatus: 404 (NotFound)\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("[Request_ResourceNotFound]"), "{}", out.stderr);
     for expected in [
-        "Start-MgBetaApplicationSynchronizationJob_Start: [Request_ResourceNotFound] : Resource 'job-1' does not exist",
         "\n\nStatus: 404 (NotFound)\n",
         "ErrorCode: Request_ResourceNotFound\n",
         "Date: 2024-03-12T10:00:00\n",
@@ -213,7 +221,7 @@ async fn binding_errors_exit_2_and_send_nothing() {
         (&["-Foo", "x"], "A parameter cannot be found that matches parameter name 'Foo'.", "NamedParameterNotFound"),
         (
             &["-P"],
-            "Parameter cannot be processed because the parameter name 'P' is ambiguous. Possible matches include: -PassThru -Proxy -ProxyCredential -ProxyUseDefaultCredentials.",
+            "Parameter cannot be processed because the parameter name 'P' is ambiguous. Possible matches include: -PassThru -Proxy -ProxyCredential -ProxyUseDefaultCredentials -ProgressAction -PipelineVariable.",
             "AmbiguousParameter",
         ),
         (&[], "Cannot process command because of one or more missing mandatory parameters: ApplicationId SynchronizationJobId.", "MissingMandatoryParameter"),
@@ -222,7 +230,8 @@ async fn binding_errors_exit_2_and_send_nothing() {
         (&["-ApplicationId"], "Missing an argument for parameter 'ApplicationId'. Specify a parameter of type 'System.String' and try again.", "MissingArgument"),
         (&["-ApplicationId", "a", "stray"], "A positional parameter cannot be found that accepts argument 'stray'.", "PositionalParameterNotFound"),
         (&["-OutVariable", "v"], "'-OutVariable' has no meaning outside PowerShell", "InvalidArgument"),
-        (&["-ErrorAction", "Inquire"], "-ErrorAction takes Continue, Stop, SilentlyContinue or Ignore", "InvalidArgument"),
+        (&["-ErrorAction", "Inquire"], "-ErrorAction Inquire needs an interactive PowerShell session; from this command line use Continue, SilentlyContinue, Ignore or Stop.", "InvalidArgument"),
+        (&["-ErrorAction", "Later"], "Cannot convert value \"Later\" to type \"System.Management.Automation.ActionPreference\"", "InvalidArgument"),
     ];
     for (args, message, id) in rows {
         let mut all = vec![APP];
@@ -310,13 +319,14 @@ async fn huge_and_invalid_arguments_do_not_panic() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
     // Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN), so a
-    // megabyte of arguments comes as eight large ones.
+    // megabyte of arguments comes as eight large ones; every parameter binds
+    // once, so five of them go to five parameters.
     let big: Vec<String> = (0..8).map(|n| format!("{n}").repeat(131_000)).collect();
-    let headers: Vec<String> = big[2..].iter().map(|b| format!("h{b}=v")).collect();
-    let mut args = vec![APP, "-ApplicationId", &big[0], "-SynchronizationJobId", &big[1], "-WhatIf"];
-    for h in &headers {
-        args.extend(["-Headers", h]);
-    }
+    let header = format!("h{}=v", big[2]);
+    let args = [
+        APP, "-ApplicationId", &big[0], "-SynchronizationJobId", &big[1], "-Headers", &header,
+        "-ResponseHeadersVariable", &big[3], "-ProxyCredential", &big[4], "-WhatIf",
+    ];
     let out = mgbeta(&server, &args).await;
     assert_eq!(out.code, 0, "{}", out.stderr.get(..300).unwrap_or_default());
     let positional: Vec<&str> = std::iter::once(APP).chain(big.iter().map(String::as_str)).collect();
@@ -454,36 +464,276 @@ async fn mgbeta_alone_lists_both_cmdlets() {
 }
 
 #[tokio::test]
-async fn help_and_question_mark_print_the_help_document() {
+async fn help_and_question_mark_print_the_help_as_get_help_does() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
     for args in [&["help", APP][..], &[APP, "-?"], &[APP, "-ApplicationId", "x", "--help"], &["HELP", "start-mgbetaapplicationsynchronizationjob"]] {
         let out = mgbeta(&server, args).await;
         assert_eq!(out.code, 0, "{args:?}: {out:#?}");
-        assert!(out.stdout.starts_with(&format!("# {APP}\n")), "{args:?}: {}", out.stdout);
-        assert!(out.stdout.contains("## SYNOPSIS") && out.stdout.contains("-SynchronizationJobId"), "{args:?}");
+        // Get-Help's layout: upper-case headings, text indented by four.
+        assert!(out.stdout.starts_with(&format!("\nNAME\n    {APP}\n\nSYNOPSIS\n    Starts a synchronization job")), "{args:?}: {}", out.stdout);
+        for heading in ["\nSYNTAX\n", "\nDESCRIPTION\n", "\nRELATED LINKS\n", "\nREMARKS\n"] {
+            assert!(out.stdout.contains(heading), "{args:?}: {heading:?} in {}", out.stdout);
+        }
+        // Get-Help's type names, a whole parameter set per syntax entry.
+        assert!(out.stdout.contains(&format!("    {APP} -ApplicationId <String> -SynchronizationJobId <String>\n")), "{}", out.stdout);
+        assert!(out.stdout.contains("[-Proxy <Uri>] [-ProxyCredential <PSCredential>]"), "{}", out.stdout);
+        // No Markdown or front matter.
+        for raw in ["## ", "```", "---\n", "PlatyPS", "- []("] {
+            assert!(!out.stdout.contains(raw), "{args:?}: {raw:?} in {}", out.stdout);
+        }
+        assert!(!out.stdout.contains("\nPARAMETERS\n"), "the default view has no parameter list");
     }
 }
 
 #[tokio::test]
-async fn verbose_and_debug_show_request_and_response_without_the_token() {
-    let server = server_answering(ResponseTemplate::new(204).insert_header("request-id", "rid-1")).await;
-    let out = mgbeta(&server, &app_args(&["-Verbose", "-Headers", "Authorization=Bearer nope"])).await;
-    assert_eq!(out.code, 0, "{out:#?}");
-    let url = format!("{}{START}", server.uri());
-    assert!(out.stderr.contains(&format!("VERBOSE: HTTP request: POST {url}\n")), "{}", out.stderr);
-    assert!(out.stderr.contains("VERBOSE: HTTP response: 204 (NoContent)"), "{}", out.stderr);
-    assert!(!out.stderr.contains("DEBUG:"), "{}", out.stderr);
-
-    let out = mgbeta(&server, &app_args(&["-Debug", "-Headers", "Authorization=Bearer nope", "-Headers", "x-a=1"])).await;
-    assert_eq!(out.code, 0, "{out:#?}");
-    for expected in ["HTTP REQUEST", "HTTP Method:\nPOST", &url, "x-a                           : 1", "HTTP RESPONSE", "Status Code:\n204 (NoContent)", "rid-1"] {
-        assert!(out.stderr.contains(expected), "missing {expected:?}:\n{}", out.stderr);
+async fn help_views_full_examples_parameter_and_online() {
+    let server = MockServer::start().await;
+    let full = mgbeta(&server, &["help", APP, "-Full"]).await;
+    assert_eq!(full.code, 0, "{full:#?}");
+    for expected in [
+        "\nPARAMETERS\n    -ApplicationId <String>\n        The unique identifier of application\n\n        Required?                    true\n        Position?                    named\n        Default value\n        Accept pipeline input?       false\n        Aliases                      ObjectId\n        Accept wildcard characters?  false\n",
+        "    -InputObject <IApplicationsIdentity>\n",
+        "        Accept pipeline input?       true (ByValue)\n",
+        "    <CommonParameters>\n",
+        "\nINPUTS\n    Microsoft.Graph.Beta.PowerShell.Models.IApplicationsIdentity\n",
+        "\nOUTPUTS\n    System.Boolean\n",
+        "\nNOTES\n",
+        "  [ApplicationId <String>]: The unique identifier of application\n",
+        "\nEXAMPLES\n",
+        "Suspend answers No",
+    ] {
+        assert!(full.stdout.contains(expected), "missing {expected:?} in:\n{}", full.stdout);
     }
-    assert!(out.stderr.contains("authorization                 : ***") && !out.stderr.contains("nope"), "{}", out.stderr);
+    assert!(!full.stdout.contains("\nREMARKS\n"));
 
+    let detailed = mgbeta(&server, &["help", APP, "-Detailed"]).await;
+    assert!(detailed.stdout.contains("\nPARAMETERS\n") && !detailed.stdout.contains("Required?"), "{}", detailed.stdout);
+
+    let examples = mgbeta(&server, &["help", APP, "-ex"]).await;
+    assert_eq!(examples.code, 0, "{examples:#?}");
+    assert!(examples.stdout.contains("\nEXAMPLES\n"), "{}", examples.stdout);
+    assert!(examples.stdout.contains(&format!("    mgbeta {APP} -ApplicationId \"$APPLICATION_ID\" -SynchronizationJobId \"$SYNCHRONIZATION_JOB_ID\"\n")), "{}", examples.stdout);
+    assert!(examples.stdout.contains(&format!("    echo '{{\"ApplicationId\":\"...\",\"SynchronizationJobId\":\"...\"}}' | mgbeta {APP}\n")), "{}", examples.stdout);
+    assert!(!examples.stdout.contains("\nSYNTAX\n"), "{}", examples.stdout);
+
+    let one = mgbeta(&server, &["help", APP, "-Parameter", "*JobId"]).await;
+    assert_eq!(one.code, 0, "{one:#?}");
+    assert!(one.stdout.starts_with("\n-SynchronizationJobId <String>\n    The unique identifier of synchronizationJob\n\n    Required?"), "{}", one.stdout);
+    assert!(!one.stdout.contains("-ApplicationId"), "{}", one.stdout);
+    let none = mgbeta(&server, &["help", APP, "-Parameter", "Nope"]).await;
+    assert_eq!(none.code, 2, "{none:#?}");
+    assert!(none.stderr.contains("No parameter matches criteria Nope."), "{none:#?}");
+
+    let online = mgbeta(&server, &["help", "-Online", APP]).await;
+    assert_eq!(
+        (online.code, online.stdout.as_str()),
+        (0, "https://learn.microsoft.com/powershell/module/microsoft.graph.beta.applications/start-mgbetaapplicationsynchronizationjob\n"),
+        "{online:#?}"
+    );
+
+    let bad = mgbeta(&server, &["help", APP, "-Full", "-Online"]).await;
+    assert_eq!(bad.code, 2, "{bad:#?}");
+    let bad = mgbeta(&server, &["help", APP, "-Frobnicate"]).await;
+    assert!(bad.code == 2 && bad.stderr.contains("'Frobnicate'"), "{bad:#?}");
+}
+
+#[tokio::test]
+async fn help_on_a_pattern_lists_the_matching_cmdlets() {
+    let server = MockServer::start().await;
+    let out = mgbeta(&server, &["help", "*synchronizationJob"]).await;
+    assert_eq!(out.code, 0, "{out:#?}");
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(lines[1].starts_with("Name ") && lines[1].contains(" Category  Module ") && lines[1].ends_with(" Synopsis"), "{}", out.stdout);
+    assert!(lines[2].starts_with("---- "), "{}", out.stdout);
+    for (line, name) in lines[3..].iter().zip([APP, SP]) {
+        assert!(line.starts_with(name) && line.contains(" Cmdlet    Microsoft.Graph.Beta.Applications "), "{line}");
+    }
+    assert_eq!(lines.len(), 5, "{}", out.stdout);
+    // One match shows that cmdlet's help; none is an error.
+    let one = mgbeta(&server, &["help", "Start-MgBetaServicePrincipal*"]).await;
+    assert!(one.stdout.starts_with(&format!("\nNAME\n    {SP}\n")), "{}", one.stdout);
+    let none = mgbeta(&server, &["help", "Remove-*"]).await;
+    assert_eq!(none.code, 2, "{none:#?}");
+    assert!(none.stderr.contains("could not find Remove-*"), "{none:#?}");
+}
+
+#[tokio::test]
+async fn verbose_writes_the_should_process_line_and_request_lines() {
+    let server = server_answering(ResponseTemplate::new(204).insert_header("request-id", "rid-1")).await;
+    let url = format!("{}{START}", server.uri());
+    // -Verb is an unambiguous prefix of -Verbose, as in PowerShell.
+    for switch in ["-Verbose", "-Verb", "-vb"] {
+        let out = mgbeta(&server, &app_args(&[switch])).await;
+        assert_eq!(out.code, 0, "{out:#?}");
+        let target = "Call remote 'POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start' operation";
+        assert!(
+            out.stderr.starts_with(&format!("VERBOSE: Performing the operation \"{APP}_Start\" on target \"{target}\".\n")),
+            "{switch}: {}",
+            out.stderr
+        );
+        assert!(out.stderr.contains(&format!("VERBOSE: HTTP request: POST {url}\n")), "{}", out.stderr);
+        assert!(out.stderr.contains("VERBOSE: HTTP response: 204 (NoContent)"), "{}", out.stderr);
+        assert!(!out.stderr.contains("DEBUG:"), "{}", out.stderr);
+    }
     let out = mgbeta(&server, &app_args(&["-Verbose:$false", "-db:$false"])).await;
     assert_eq!((out.code, out.stderr.as_str()), (0, ""), "{out:#?}");
+}
+
+/// -Debug logs the request as sent (after the pipeline: client-request-id
+/// and SdkVersion are there) and the response with its body, the way the
+/// Graph SDK's log formatter does; secrets are redacted.
+#[tokio::test]
+async fn debug_logs_request_and_response_as_the_sdk_formatter_does() {
+    let body = r#"{"keyId":"k-1","secretText":"s3cr3t-pa55word-value","nested":{"clientSecret":"another-secret-9"}}"#;
+    let server = server_answering(ResponseTemplate::new(200).insert_header("request-id", "rid-1").set_body_raw(body, "application/json")).await;
+    let url = format!("{}{START}", server.uri());
+    for switch in ["-Debug", "-D"] {
+        let out = mgbeta(&server, &app_args(&[switch, "-Headers", r#"{"Authorization":"Bearer nope","x-a":"1"}"#])).await;
+        assert_eq!(out.code, 0, "{out:#?}");
+        let requests: Vec<&str> = out.stderr.matches("HTTP REQUEST").collect();
+        assert_eq!(requests.len(), 1, "logged once: {}", out.stderr);
+        for expected in [
+            "DEBUG: ============================ HTTP REQUEST ============================\n\nHTTP Method:\nPOST\n\nAbsolute Uri:\n",
+            &url,
+            "x-a                           : 1\n",
+            "client-request-id             : ",
+            "SdkVersion                    : mgbeta-rust/",
+            "Authorization                 : <redacted>\n",
+            "DEBUG: ============================ HTTP RESPONSE ============================\n\nStatus Code:\nOK\n",
+            "request-id                    : rid-1\n",
+            "\"keyId\": \"k-1\"",
+            "\"secretText\": \"<redacted>\"",
+            "\"clientSecret\": \"<redacted>\"",
+        ] {
+            assert!(out.stderr.contains(expected), "missing {expected:?}:\n{}", out.stderr);
+        }
+        for secret in ["nope", "s3cr3t-pa55word-value", "another-secret-9"] {
+            assert!(!out.stderr.contains(secret), "{secret} printed:\n{}", out.stderr);
+        }
+    }
+}
+
+#[tokio::test]
+async fn common_parameters_bind_by_unique_prefix_and_ambiguity_lists_every_candidate() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
+    let rows: &[(&str, &str)] = &[
+        ("-E", " Possible matches include: -ErrorAction -ErrorVariable."),
+        ("-W", " Possible matches include: -WarningAction -WarningVariable -WhatIf."),
+        ("-Info", " Possible matches include: -InformationAction -InformationVariable."),
+    ];
+    for (name, candidates) in rows {
+        let out = mgbeta(&server, &app_args(&[name, "Stop"])).await;
+        assert_eq!(out.code, 2, "{out:#?}");
+        let message = format!("Parameter cannot be processed because the parameter name '{}' is ambiguous.{candidates}", &name[1..]);
+        assert!(out.stderr.contains(&message), "{name}: {}", out.stderr);
+        assert!(out.stderr.contains("FullyQualifiedErrorId : AmbiguousParameter,"), "{}", out.stderr);
+    }
+    // Unique prefixes: -Erro of -ErrorAction, -WarningA of -WarningAction.
+    let out = mgbeta(&server, &app_args(&["-ErrorA", "Stop", "-WarningA", "SilentlyContinue", "-Prog", "SilentlyContinue", "-InformationA", "Continue", "-WhatIf"])).await;
+    assert_eq!((out.code, out.stdout.trim_end()), (0, WHAT_IF), "{out:#?}");
+    // A declared parameter wins a prefix tie with common ones: -In is
+    // -InputObject, not -InformationAction or -InformationVariable.
+    let out = mgbeta(&server, &[APP, "-In", r#"{"ApplicationId":"a","SynchronizationJobId":"j"}"#, "-WhatIf"]).await;
+    assert!(out.code == 0 && out.stdout.contains("StartViaIdentity"), "{out:#?}");
+}
+
+#[tokio::test]
+async fn warning_information_and_progress_actions_are_accepted() {
+    let server = server_answering(ResponseTemplate::new(204)).await;
+    // Without -Proxy the proxy credential does nothing, as in the module,
+    // and a warning says so; no password is asked for.
+    let proxyless = ["-ProxyCredential", "alice"];
+    let out = Run::new(&server, &app_args(&proxyless)).env("MG_PROXY_PASSWORD", Some(PROXY_PASSWORD)).out().await;
+    assert_eq!(out.code, 0, "{out:#?}");
+    assert_eq!(
+        out.stderr,
+        "WARNING: -ProxyCredential has no effect without -Proxy; the request is sent without a proxy.\n"
+    );
+    assert_eq!(requests(&server).await.len(), 1, "sent directly");
+    let out = mgbeta(&server, &app_args(&["-ProxyUseDefaultCredentials", "-InformationAction", "SilentlyContinue", "-ProgressAction", "SilentlyContinue"])).await;
+    assert_eq!(out.code, 0, "{out:#?}");
+    assert!(out.stderr.starts_with("WARNING: -ProxyUseDefaultCredentials has no effect without -Proxy"), "{out:#?}");
+    for action in ["SilentlyContinue", "Ignore", "silentlycontinue", "0"] {
+        let mut args = app_args(&proxyless);
+        args.extend(["-WarningAction", action]);
+        let out = mgbeta(&server, &args).await;
+        assert_eq!((out.code, out.stderr.as_str()), (0, ""), "{action}: {out:#?}");
+    }
+    assert_eq!(requests(&server).await.len(), 6);
+    // Stop makes the warning a terminating error: nothing is sent.
+    let mut args = app_args(&proxyless);
+    args.extend(["-wa", "Stop"]);
+    let out = mgbeta(&server, &args).await;
+    assert_eq!(out.code, 1, "{out:#?}");
+    assert!(out.stderr.contains("The running command stopped because the preference variable \"WarningPreference\" or common parameter is set to Stop: -ProxyCredential has no effect"), "{out:#?}");
+    assert_eq!(requests(&server).await.len(), 6);
+}
+
+/// Standard input is pipeline input whenever it is not a terminal: a piped
+/// dictionary binds to -Headers when the named arguments complete a set.
+#[tokio::test]
+async fn a_piped_dictionary_binds_to_headers() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(header("x-piped", "yes"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let out = Run::new(&server, &app_args(&["-PassThru"])).stdin("{\"x-piped\":\"yes\"}\n[{\"x-piped\":\"yes\"}]").out().await;
+    assert_eq!((out.code, out.stdout.as_str()), (0, "True\nTrue\n"), "{out:#?}");
+    // Empty input (as from </dev/null) runs once with the named arguments.
+    let plain = server_answering(ResponseTemplate::new(204)).await;
+    let out = Run::new(&plain, &app_args(&["-PassThru"])).stdin("").out().await;
+    assert_eq!((out.code, out.stdout.as_str()), (0, "True\n"), "{out:#?}");
+    // -Headers given by name: the object binds to nothing (as in PowerShell).
+    let out = Run::new(&plain, &app_args(&["-Headers", "a=b"])).stdin("{\"x\":\"1\"}").out().await;
+    assert_eq!(out.code, 2, "{out:#?}");
+    assert!(out.stderr.contains("InputObjectNotBound"), "{out:#?}");
+}
+
+/// An object that binds to nothing is a non-terminating error: the next
+/// objects still run (exit status 1), unless -ErrorAction Stop.
+#[tokio::test]
+async fn a_pipeline_object_that_binds_to_nothing_does_not_stop_the_pipeline() {
+    let server = server_answering(ResponseTemplate::new(204)).await;
+    let input = "{\"ApplicationId\":\"a\",\"SynchronizationJobId\":\"j1\"}\n\"just text\"\n{\"ApplicationId\":\"a\",\"SynchronizationJobId\":\"j3\"}\n";
+    let out = Run::new(&server, &[APP, "-PassThru"]).stdin(input).out().await;
+    assert_eq!((out.code, out.stdout.as_str()), (1, "True\nTrue\n"), "{out:#?}");
+    assert!(out.stderr.contains("FullyQualifiedErrorId : InputObjectNotBound,"), "{out:#?}");
+    assert_eq!(requests(&server).await.len(), 2);
+    let out = Run::new(&server, &[APP, "-PassThru", "-ea", "SilentlyContinue"]).stdin(input).out().await;
+    assert_eq!((out.code, out.stdout.as_str(), out.stderr.as_str()), (1, "True\nTrue\n", ""), "{out:#?}");
+    let out = Run::new(&server, &[APP, "-PassThru", "-ErrorAction", "Stop"]).stdin(input).out().await;
+    assert_eq!((out.code, out.stdout.as_str()), (1, "True\n"), "{out:#?}");
+    assert_eq!(requests(&server).await.len(), 5);
+}
+
+#[tokio::test]
+async fn small_binder_gaps_are_closed() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
+    for (args, id) in [
+        (&["-ResponseHeadersVariable", ""][..], "ParameterArgumentValidationErrorEmptyStringNotAllowed"),
+        (&["-RHV", "$null"], "ParameterArgumentValidationErrorEmptyStringNotAllowed"),
+        (&["-Verbose", "-Verbose"], "ParameterAlreadyBound"),
+        (&["-Debug", "-db:$false"], "ParameterAlreadyBound"),
+        (&["-ea", "Stop", "-ErrorAction", "Continue"], "ParameterAlreadyBound"),
+        (&["-wa", "Stop", "-WarningAction", "Stop"], "ParameterAlreadyBound"),
+        (&["-Headers", "a=b", "-Headers", "c=d"], "ParameterAlreadyBound"),
+        (&["-PassThru", "-PassThru"], "ParameterAlreadyBound"),
+    ] {
+        let out = mgbeta(&server, &app_args(args)).await;
+        assert_eq!(out.code, 2, "{args:?}: {out:#?}");
+        assert!(out.stderr.contains(&format!("FullyQualifiedErrorId : {id},{APP}")), "{args:?}: {}", out.stderr);
+    }
+    let out = mgbeta(&server, &app_args(&["-RHV", ""])).await;
+    assert!(out.stderr.contains("Cannot bind argument to parameter 'ResponseHeadersVariable' because it is an empty string."), "{out:#?}");
+    let out = Run::new(&server, &[APP, "-InputObject", "-", "-InputObject", "-"]).stdin("{}").out().await;
+    assert_eq!(out.code, 2, "{out:#?}");
+    assert!(out.stderr.contains("ParameterAlreadyBound"), "{out:#?}");
 }
 
 // ---------------------------------------------------------------------------
@@ -577,6 +827,7 @@ async fn with_terminal(server: &MockServer, args: &[&str], stdin: &str, answers:
         stdin_is_terminal: false,
         stdout: &mut stdout,
         stderr: &mut stderr,
+        stderr_is_terminal: false,
         env: &env,
         prompt: &mut prompt,
     };
@@ -589,20 +840,41 @@ async fn with_terminal(server: &MockServer, args: &[&str], stdin: &str, answers:
 }
 
 #[tokio::test]
-async fn confirm_asks_like_should_process_and_follows_the_answer() {
+async fn confirm_asks_like_should_process_and_defaults_to_yes() {
     let server = server_answering(ResponseTemplate::new(204)).await;
-    let no = with_terminal(&server, &app_args(&["-Confirm", "-PassThru"]), "", &[""]).await;
-    assert_eq!((no.code, no.stdout.as_str()), (0, ""));
-    let (question, secret) = &no.questions[0];
+    // Enter takes the default, Yes, as in PowerShell.
+    let enter = with_terminal(&server, &app_args(&["-Confirm", "-PassThru"]), "", &[""]).await;
+    assert_eq!((enter.code, enter.stdout.as_str()), (0, "True\n"), "{}", enter.stderr);
+    let (question, secret) = &enter.questions[0];
     assert!(!secret);
-    assert!(question.contains("Confirm\nAre you sure you want to perform this action?\nPerforming the operation \"Start-MgBetaApplicationSynchronizationJob_Start\" on target \"Call remote 'POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start' operation\".\n[Y] Yes"), "{question}");
-    assert!(question.ends_with("(default is \"N\"): "), "{question}");
-    assert!(requests(&server).await.is_empty());
-
-    // An unknown answer asks again.
-    let yes = with_terminal(&server, &app_args(&["-Confirm", "-PassThru"]), "", &["maybe", "y"]).await;
-    assert_eq!((yes.code, yes.stdout.as_str(), yes.questions.len()), (0, "True\n", 2));
+    assert_eq!(
+        question,
+        "\nConfirm\nAre you sure you want to perform this action?\nPerforming the operation \"Start-MgBetaApplicationSynchronizationJob_Start\" on target \"Call remote 'POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start' operation\".\n[Y] Yes  [A] Yes to All  [N] No  [L] No to All  [S] Suspend  [?] Help (default is \"Y\"): "
+    );
     assert_eq!(requests(&server).await.len(), 1);
+
+    let no = with_terminal(&server, &app_args(&["-Confirm", "-PassThru"]), "", &["n"]).await;
+    assert_eq!((no.code, no.stdout.as_str()), (0, ""));
+    assert_eq!(requests(&server).await.len(), 1);
+
+    // An unknown answer asks again; `?` explains the choices first.
+    let yes = with_terminal(&server, &app_args(&["-Confirm", "-PassThru"]), "", &["maybe", "?", "yes"]).await;
+    assert_eq!((yes.code, yes.stdout.as_str(), yes.questions.len()), (0, "True\n", 3));
+    assert!(yes.questions[2].0.starts_with("Y - Continue with only the next step of the operation.\n"), "{:?}", yes.questions[2]);
+    assert!(yes.questions[2].0.contains("\nS - Answers No"), "{:?}", yes.questions[2]);
+    assert_eq!(requests(&server).await.len(), 2);
+
+    // Suspend has no nested prompt to return to: it answers No.
+    let suspend = with_terminal(&server, &app_args(&["-Confirm", "-PassThru"]), "", &["S"]).await;
+    assert_eq!((suspend.code, suspend.stdout.as_str()), (0, ""));
+    assert!(suspend.stderr.contains("Suspend has no nested prompt"), "{}", suspend.stderr);
+    assert_eq!(requests(&server).await.len(), 2);
+
+    // No answer at all (end of input): nothing is sent.
+    let eof = with_terminal(&server, &app_args(&["-Confirm", "-PassThru"]), "", &[]).await;
+    assert_eq!((eof.code, eof.stdout.as_str()), (0, ""));
+    assert!(eof.stderr.contains("-Confirm got no answer"), "{}", eof.stderr);
+    assert_eq!(requests(&server).await.len(), 2);
 
     // "Yes to All" answers for the rest of the pipeline; "No to All" too.
     let input = "{\"ApplicationId\":\"a\",\"SynchronizationJobId\":\"1\"}\n{\"ApplicationId\":\"a\",\"SynchronizationJobId\":\"2\"}";
@@ -610,7 +882,7 @@ async fn confirm_asks_like_should_process_and_follows_the_answer() {
     assert_eq!((all.code, all.stdout.as_str(), all.questions.len()), (0, "True\nTrue\n", 1));
     let none = with_terminal(&server, &[APP, "-cf", "-PassThru"], input, &["l"]).await;
     assert_eq!((none.code, none.stdout.as_str(), none.questions.len()), (0, "", 1));
-    assert_eq!(requests(&server).await.len(), 3);
+    assert_eq!(requests(&server).await.len(), 4);
 }
 
 #[tokio::test]

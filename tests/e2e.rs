@@ -82,8 +82,10 @@ async fn graph_404_becomes_the_typed_error() {
     assert!(api.message().is_some_and(|m| m.starts_with("Resource 'job-1' does not exist")));
     assert_eq!(api.request_id(), Some("11111111-2222-3333-4444-555555555555"));
     let shown = err.to_string();
-    assert!(shown.starts_with("[Request_ResourceNotFound] : Resource 'job-1'"), "{shown}");
-    assert!(shown.contains("Status: 404 (NotFound)"), "{shown}");
+    // The Graph SDK's layout: the message alone first; the code is a field
+    // and an `ErrorCode:` line.
+    assert!(shown.starts_with("Resource 'job-1' does not exist"), "{shown}");
+    assert!(shown.contains("\n\nStatus: 404 (NotFound)\nErrorCode: Request_ResourceNotFound\n"), "{shown}");
     assert!(!shown.contains(TOKEN) && !format!("{err:?}").contains(TOKEN));
 }
 

@@ -109,6 +109,37 @@ const REFUSED: &[Refused] = &[
         &["#/paths/~1things/get/responses/200/content/application~1json/schema/$ref: `$ref: common.yaml#/components/schemas/thing` is not a local reference"],
     ),
     refused("ref-external-url.yaml", &["#/paths/~1things/get/parameters/0/$ref: `$ref: https://example.com/params.yaml#/top` is not a local reference"]),
+    // References in parts the generator does not otherwise read.
+    refused(
+        "ref-missing-default-response.yaml",
+        &["tests/hostile/ref-missing-default-response.yaml#/paths/~1things/get/responses/default/$ref: `$ref: #/components/responses/error` points at nothing: no such component"],
+    ),
+    refused(
+        "ref-missing-unused-component.yaml",
+        &[
+            "2 errors:",
+            "#/components/responses/unused/content/application~1json/schema/$ref: `$ref: #/components/schemas/gone` points at nothing: no such component",
+            "#/components/parameters/alsoUnused/schema/$ref: `$ref: #/components/schemas/thing/properties/missing` points at nothing in this document",
+        ],
+    ),
+    refused(
+        "ref-external-unused-component.yaml",
+        &[
+            "#/components/headers/trace/schema/$ref: `$ref: https://example.com/schemas/trace.json` is not a local reference",
+            "#/components/requestBodies/upload/$ref: `$ref: bodies.yaml#/upload` is not a local reference",
+        ],
+    ),
+    refused(
+        "ref-missing-callback.yaml",
+        &["#/paths/~1subscriptions/post/callbacks/onEvent/{$request.body#~1callbackUrl}/post/requestBody/$ref: `$ref: #/components/requestBodies/event` points at nothing"],
+    ),
+    refused(
+        "ref-external-example.yaml",
+        &[
+            "#/paths/~1things/get/responses/200/content/application~1json/examples/sample/$ref: `$ref: ../examples/things.json` is not a local reference",
+            "#/components/links/next/$ref: `$ref: #/paths/~1nowhere/get` points at nothing in this document",
+        ],
+    ),
     refused("ref-wrong-kind.yaml", &["#/paths/~1things/get/parameters/0/$ref: `$ref: #/components/schemas/thing` must point into #/components/parameters"]),
     refused("ref-path-item.yaml", &["#/paths/~1things: path item references are not supported"]),
     // Operations and path templates.
@@ -156,6 +187,16 @@ const REFUSED: &[Refused] = &[
     ),
 ];
 
+/// rustdoc's own lints that are on by default, denied: what prose from a
+/// description could set off. (rustc's lints are `cargo check`'s business.)
+const RUSTDOC_LINTS: &str = "-D rustdoc::broken_intra_doc_links -D rustdoc::private_intra_doc_links \
+     -D rustdoc::invalid_codeblock_attributes -D rustdoc::invalid_html_tags -D rustdoc::bare_urls \
+     -D rustdoc::invalid_rust_codeblocks -D rustdoc::redundant_explicit_links";
+
+/// The valid documents whose descriptions are the hostile part; their
+/// crates are also documented with rustdoc's warnings denied.
+const TEXT: &[&str] = &["valid-hostile-text.yaml", "valid-unicode.yaml", "valid-hostile-unicode-markdown.yaml"];
+
 /// Valid documents with hostile names and text: generation must succeed and
 /// every Rust file must parse.
 const VALID: &[&str] = &[
@@ -165,6 +206,8 @@ const VALID: &[&str] = &[
     "valid-case-collisions.yaml",
     "valid-json-instead-of-yaml.json",
     "valid-hostile-text.yaml",
+    "valid-hostile-unicode-markdown.yaml",
+    "valid-refs-in-data.yaml",
     "valid-allof-self-reference.yaml",
     // Parses, but does not compile yet: the three operations become one
     // cmdlet whose sets lose the differently spelt path parameter (see the
@@ -269,10 +312,55 @@ fn odd_but_valid_documents_generate_rust_that_parses() {
         match run(&file, corpus_text(name)) {
             Err(panicked) => failures.push(panicked),
             Ok(Err(e)) => failures.push(format!("{file}: refused:\n{e}")),
-            Ok(Ok(files)) => failures.extend(check_parses(&file, &files)),
+            Ok(Ok(files)) => {
+                failures.extend(check_parses(&file, &files));
+                failures.extend(check_doc_text(&file, &files));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The codepoints rustc refuses in comments and literals (a deny-by-default
+/// lint), and the invisible direction marks beside them.
+fn direction_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+/// Text from the document reaches the generated Rust only in forms rustc
+/// and rustdoc take without complaint: no control character (a bare
+/// carriage return in a doc comment is an error) or text-direction
+/// codepoint anywhere, and no doc line that opens a code block (rustdoc
+/// would compile it as a doctest) or an HTML tag. The runtime files are
+/// the generator's own, copied verbatim, and skipped.
+fn check_doc_text(file: &str, files: &[codegen::File]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for f in files.iter().filter(|f| f.path.ends_with(".rs") && !f.path.starts_with("runtime/")) {
+        if let Some((n, c)) = f.contents.char_indices().find(|(_, c)| (c.is_control() && !matches!(c, '\n' | '\t')) || direction_control(*c)) {
+            problems.push(format!("{file}: {} has U+{:04X} at byte {n}", f.path, u32::from(c)));
+        }
+        for (number, line) in f.contents.lines().enumerate() {
+            let trimmed = line.trim_start();
+            let Some(doc) = trimmed.strip_prefix("///").or_else(|| trimmed.strip_prefix("//!")) else { continue };
+            let doc = doc.strip_prefix(' ').unwrap_or(doc);
+            let opens_block = doc.starts_with("```") || doc.starts_with("~~~") || doc.starts_with("    ") || doc.starts_with('\t');
+            let html = doc.match_indices('<').any(|(i, _)| {
+                let escaped = doc[..i].ends_with('\\');
+                let tag = doc[i + 1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
+                let autolink = doc[i + 1..].starts_with("http");
+                !escaped && tag && !autolink && !in_code_span(doc, i)
+            });
+            if opens_block || html {
+                problems.push(format!("{file}: {}:{}: {line:?}", f.path, number + 1));
+            }
+        }
+    }
+    problems
+}
+
+/// Whether byte `at` of a Markdown line lies inside a backtick code span.
+fn in_code_span(line: &str, at: usize) -> bool {
+    line[..at].matches('`').count() % 2 == 1 && line[at..].contains('`')
 }
 
 #[test]
@@ -581,6 +669,21 @@ fn odd_but_valid_documents_generate_crates_that_compile() {
             .expect("cargo runs");
         if !output.status.success() {
             failures.push(format!("{name}:\n{}", String::from_utf8_lossy(&output.stderr)));
+            continue;
+        }
+        // Documents whose point is their text: rustdoc must take it without
+        // one of its warnings (bare URLs, broken links, HTML, code blocks).
+        if TEXT.contains(name) {
+            let output = Command::new(env!("CARGO"))
+                .args(["doc", "--offline", "--quiet", "--no-deps"])
+                .current_dir(&dir)
+                .env("CARGO_TARGET_DIR", &target)
+                .env("RUSTDOCFLAGS", RUSTDOC_LINTS)
+                .output()
+                .expect("cargo runs");
+            if !output.status.success() {
+                failures.push(format!("{name} (cargo doc):\n{}", String::from_utf8_lossy(&output.stderr)));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -100,6 +100,11 @@ impl Sink {
         });
     }
 
+    /// Whether a diagnostic at `pointer` with `message` is already there.
+    pub(crate) fn has(&self, pointer: &str, message: &str) -> bool {
+        self.diagnostics.iter().any(|d| d.pointer == pointer && d.message == message)
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.diagnostics.len()
     }

@@ -31,6 +31,10 @@ pub struct Loaded {
     pub doc: openapiv3::OpenAPI,
     /// Hex SHA-256 of the input text, recorded in every generated header.
     pub sha256: String,
+    /// `(pointer, message)` of every `$ref` anywhere in the document that is
+    /// external or points at nothing, including parts the generator does not
+    /// use (lowering reports them with its own diagnostics).
+    pub ref_problems: Vec<(String, String)>,
 }
 
 /// Largest document we accept. The whole real Graph beta module is about
@@ -72,7 +76,175 @@ pub fn load(input: &SpecInput) -> Result<Loaded, Error> {
             return Err(refine(file, &value).unwrap_or(coarse));
         }
     };
-    Ok(Loaded { file: file.to_owned(), doc, sha256: sha256_hex(&input.text) })
+    let ref_problems = check_refs(&value);
+    Ok(Loaded { file: file.to_owned(), doc, sha256: sha256_hex(&input.text), ref_problems })
+}
+
+/// Keys whose value maps names (chosen by the document's author) to
+/// OpenAPI objects: under them a key is a name, never a keyword.
+const NAME_MAPS: &[&str] = &[
+    "paths",
+    "properties",
+    "schemas",
+    "responses",
+    "parameters",
+    "requestBodies",
+    "headers",
+    "securitySchemes",
+    "links",
+    "callbacks",
+    "examples",
+    "content",
+    "encoding",
+    "variables",
+];
+
+/// Keys whose value is free-form data (an example, a default, enumerated
+/// values, an example's `value`): a `$ref` member there is data, not a
+/// reference.
+const FREE_FORM: &[&str] = &["example", "default", "enum", "value"];
+
+/// Every `$ref` in the document, wherever it is, must be local and point at
+/// a node that exists: a broken reference is a broken document even where
+/// the generator would not look (a `default` response, an unused component).
+fn check_refs(root: &serde_yaml::Value) -> Vec<(String, String)> {
+    let mut walk = RefWalk { root, path: Vec::new(), checked: std::collections::HashMap::new(), problems: Vec::new() };
+    walk.node(root, false);
+    walk.problems
+}
+
+/// The walk behind [`check_refs`]. Recursion is bounded by serde_yaml's
+/// nesting limit; the pointer of a node is only built for a problem.
+struct RefWalk<'a> {
+    root: &'a serde_yaml::Value,
+    path: Vec<std::borrow::Cow<'a, str>>,
+    /// Most documents refer to the same few hundred components many times.
+    checked: std::collections::HashMap<&'a str, Result<(), String>>,
+    problems: Vec<(String, String)>,
+}
+
+impl<'a> RefWalk<'a> {
+    /// `names`: the keys of this mapping are names, not keywords.
+    fn node(&mut self, node: &'a serde_yaml::Value, names: bool) {
+        match node {
+            serde_yaml::Value::Mapping(map) => {
+                for (key, value) in map {
+                    let key = segment_text(key);
+                    if !names {
+                        if key == "$ref" {
+                            if let Some(reference) = value.as_str() {
+                                self.reference(reference);
+                            }
+                            continue;
+                        }
+                        if key.starts_with("x-") || FREE_FORM.contains(&key.as_ref()) {
+                            continue;
+                        }
+                    }
+                    let child_names = !names && NAME_MAPS.contains(&key.as_ref());
+                    self.path.push(key);
+                    self.node(value, child_names);
+                    self.path.pop();
+                }
+            }
+            serde_yaml::Value::Sequence(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.path.push(std::borrow::Cow::Owned(i.to_string()));
+                    self.node(item, false);
+                    self.path.pop();
+                }
+            }
+            serde_yaml::Value::Tagged(tagged) => self.node(&tagged.value, names),
+            _ => {}
+        }
+    }
+
+    fn reference(&mut self, reference: &'a str) {
+        let root = self.root;
+        let verdict = self.checked.entry(reference).or_insert_with(|| check_ref(root, reference));
+        if let Err(message) = verdict {
+            let pointer = self.path.iter().fold(Pointer::root(), |p, s| p.join(s)).join("$ref");
+            self.problems.push((pointer.to_string(), message.clone()));
+        }
+    }
+}
+
+/// A mapping key as a JSON pointer segment.
+fn segment_text(key: &serde_yaml::Value) -> std::borrow::Cow<'_, str> {
+    match key {
+        serde_yaml::Value::String(s) => std::borrow::Cow::Borrowed(s),
+        serde_yaml::Value::Number(n) => std::borrow::Cow::Owned(n.to_string()),
+        serde_yaml::Value::Bool(b) => std::borrow::Cow::Owned(b.to_string()),
+        other => std::borrow::Cow::Owned(key_text(other)),
+    }
+}
+
+/// `Ok` when `reference` is a local JSON pointer (`#/...`, percent-encoded
+/// as URI fragments are) to a node of the document.
+fn check_ref<'a>(root: &'a serde_yaml::Value, reference: &str) -> Result<(), String> {
+    let Some(fragment) = reference.strip_prefix('#') else {
+        return Err(format!(
+            "`$ref: {reference}` is not a local reference (#/components/...); external references are not supported"
+        ));
+    };
+    let missing = || {
+        let component = fragment.strip_prefix("/components/").is_some_and(|rest| rest.split('/').count() == 2);
+        if component {
+            format!("`$ref: {reference}` points at nothing: no such component")
+        } else {
+            format!("`$ref: {reference}` points at nothing in this document")
+        }
+    };
+    if fragment.is_empty() {
+        return Ok(());
+    }
+    let Some(pointer) = fragment.strip_prefix('/') else {
+        return Err(missing());
+    };
+    let mut node = root;
+    for raw in pointer.split('/') {
+        let segment = percent_decode(raw).ok_or_else(missing)?.replace("~1", "/").replace("~0", "~");
+        let map_child = |map: &'a serde_yaml::Mapping| {
+            // A string key by hash; a number or boolean key by its text.
+            map.get(segment.as_str()).or_else(|| {
+                map.iter().find(|(k, _)| !k.is_string() && segment_text(k) == segment).map(|(_, v)| v)
+            })
+        };
+        node = match node {
+            serde_yaml::Value::Mapping(map) => map_child(map).ok_or_else(missing)?,
+            serde_yaml::Value::Sequence(items) => {
+                segment.parse::<usize>().ok().and_then(|i| items.get(i)).ok_or_else(missing)?
+            }
+            serde_yaml::Value::Tagged(tagged) => match &tagged.value {
+                serde_yaml::Value::Mapping(map) => map_child(map).ok_or_else(missing)?,
+                _ => return Err(missing()),
+            },
+            _ => return Err(missing()),
+        };
+    }
+    Ok(())
+}
+
+/// Decodes `%XX` escapes; `None` when an escape is malformed or the result
+/// is not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    if !text.contains('%') {
+        return Some(text.to_owned());
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Parses YAML (JSON is YAML too) into `T`, mapping syntax errors to the file.

@@ -79,7 +79,7 @@ pub fn run(args: &FragmentArgs, root: &Path) -> ExitCode {
     let file_name = match args.file_name() {
         Ok(name) => name,
         Err(message) => {
-            eprintln!("error: {message}\n{USAGE}");
+            eprintln!("error: {message}\n\n{USAGE}");
             return ExitCode::from(2);
         }
     };

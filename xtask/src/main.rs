@@ -13,7 +13,10 @@
 //!       --operation RE... --out DIR        with everything they reference, out of a module
 //!       [--name STEM]                      document; writes DIR/STEM.yaml and DIR/identity-keys.yaml
 //! cargo xtask bench [--runs N] [--build]   generator timings and peak memory against the targets
+//! cargo xtask <command> --help             that command's usage (exit status 0)
 //! ```
+//!
+//! A usage error prints `error: ...` and then the command's usage, and exits 2.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,15 +27,68 @@ mod diff;
 mod disk;
 mod fragment;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec FILE | --sdk DIR] [--config FILE] [--out DIR]\n\
-    \x20      cargo xtask diff OLD NEW [--format text|markdown] [--config FILE]\n\
-    \x20      cargo xtask fragment --from MODULE.yml --operation ID_OR_REGEX [--operation ...] --out DIR [--name STEM]\n\
-    \x20      cargo xtask bench [--runs N] [--module FILE] [--build]";
+const CODEGEN_USAGE: &str = "usage: cargo xtask codegen [--check] [--spec FILE | --sdk DIR] [--config FILE] [--out DIR]\n\
+    \x20      regenerates generated/ from spec/, or FILE (one module) or every document below DIR (the SDK)\n\
+    \x20      into DIR as a Cargo workspace; --check only reports stale files";
+
+/// A command: its name, its usage text, and the options that take a value
+/// (so that `--spec --help` is a spec named `--help`, not a request for help).
+struct Command {
+    name: &'static str,
+    usage: &'static str,
+    valued: &'static [&'static str],
+}
+
+const COMMANDS: [Command; 4] = [
+    Command { name: "codegen", usage: CODEGEN_USAGE, valued: &["--spec", "--sdk", "--config", "--out"] },
+    Command { name: "diff", usage: diff::USAGE, valued: &["--format", "--config"] },
+    Command { name: "fragment", usage: fragment::USAGE, valued: &["--from", "--operation", "--out", "--name"] },
+    Command { name: "bench", usage: bench::USAGE, valued: &["--runs", "--fragment-runs", "--module", "--target-dir"] },
+];
+
+/// The usage of every command, for `cargo xtask --help`.
+fn usage() -> String {
+    let mut text = String::from("usage: cargo xtask <command> [options]    (cargo xtask <command> --help for one command)\n");
+    for command in &COMMANDS {
+        text.push('\n');
+        text.push_str(command.usage);
+        text.push('\n');
+    }
+    text
+}
+
+/// Whether `-h` or `--help` stands where an option can (not as the value
+/// of an option that takes one).
+fn wants_help(args: &[String], valued: &[&str]) -> bool {
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "-h" | "--help" => return true,
+            option if valued.contains(&option) => {
+                it.next();
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A usage error: the error, then the command's usage, on their own lines.
+fn usage_error(message: &str, usage: &str) -> ExitCode {
+    eprintln!("error: {message}\n\n{usage}");
+    ExitCode::from(2)
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("codegen") => match CodegenArgs::parse(&args[1..]) {
+    let first = args.first().map(String::as_str);
+    let rest = args.get(1..).unwrap_or_default();
+    if let Some(command) = COMMANDS.iter().find(|c| Some(c.name) == first && wants_help(rest, c.valued)) {
+        println!("{}", command.usage);
+        return ExitCode::SUCCESS;
+    }
+    match first {
+        Some("codegen") => match CodegenArgs::parse(rest) {
             Ok(parsed) => {
                 let status = codegen(&parsed);
                 if parsed.report_memory {
@@ -40,40 +96,39 @@ fn main() -> ExitCode {
                 }
                 status
             }
-            Err(message) => {
-                eprintln!("error: {message}\n{USAGE}");
-                ExitCode::from(2)
-            }
+            Err(message) => usage_error(&message, CODEGEN_USAGE),
         },
-        Some("diff") => match diff::DiffArgs::parse(&args[1..]) {
+        Some("diff") => match diff::DiffArgs::parse(rest) {
             Ok(parsed) => diff::run(&parsed, &workspace_root()),
-            Err(message) => {
-                eprintln!("error: {message}\n{}", diff::USAGE);
-                ExitCode::from(2)
-            }
+            Err(message) => usage_error(&message, diff::USAGE),
         },
-        Some("fragment") => match fragment::FragmentArgs::parse(&args[1..]) {
+        Some("fragment") => match fragment::FragmentArgs::parse(rest) {
             Ok(parsed) => fragment::run(&parsed, &workspace_root()),
-            Err(message) => {
-                eprintln!("error: {message}\n{}", fragment::USAGE);
-                ExitCode::from(2)
-            }
+            Err(message) => usage_error(&message, fragment::USAGE),
         },
-        Some("bench") => match bench::BenchArgs::parse(&args[1..]) {
+        Some("bench") => match bench::BenchArgs::parse(rest) {
             Ok(parsed) => bench::run(&parsed, &workspace_root()),
-            Err(message) => {
-                eprintln!("error: {message}\n{}", bench::USAGE);
-                ExitCode::from(2)
+            Err(message) => usage_error(&message, bench::USAGE),
+        },
+        Some("help") => match rest {
+            [] => {
+                print!("{}", usage());
+                ExitCode::SUCCESS
             }
+            [name] => match COMMANDS.iter().find(|c| c.name == name) {
+                Some(command) => {
+                    println!("{}", command.usage);
+                    ExitCode::SUCCESS
+                }
+                None => usage_error(&format!("unknown task `{name}`"), &usage()),
+            },
+            _ => usage_error("`help` takes at most one command", &usage()),
         },
         Some("-h" | "--help") | None => {
-            println!("{USAGE}");
+            print!("{}", usage());
             ExitCode::SUCCESS
         }
-        Some(other) => {
-            eprintln!("error: unknown task `{other}`\n{USAGE}");
-            ExitCode::from(2)
-        }
+        Some(other) => usage_error(&format!("unknown task `{other}`"), &usage()),
     }
 }
 

@@ -239,6 +239,75 @@ fn parse_json_object(p: &ParamMeta, s: &str) -> Result<Value, BindError> {
     }
 }
 
+/// Reads a PowerShell hashtable literal, `@{Name = 'Value'; "Other" = 2}`,
+/// as PowerShell users type one: keys and values quoted (`'...'` with `''`
+/// for a quote, `"..."` with `""` or a backtick before a quote) or bare
+/// words; entries separated by `;` or line breaks. Values are kept as text.
+fn parse_hashtable(s: &str) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    let mut rest = s.trim_start().strip_prefix("@{").unwrap_or(s).chars().peekable();
+    let mut map = serde_json::Map::new();
+    // A quoted string, its opening quote already seen.
+    fn quoted(rest: &mut std::iter::Peekable<std::str::Chars<'_>>, quote: char) -> Result<String, String> {
+        let mut text = String::new();
+        loop {
+            match rest.next() {
+                None => return Err(format!("Missing the closing {quote} of a string in the hash literal.")),
+                Some('`') if quote == '"' => text.extend(rest.next()),
+                Some(c) if c == quote && rest.peek() == Some(&quote) => {
+                    rest.next();
+                    text.push(quote);
+                }
+                Some(c) if c == quote => return Ok(text),
+                Some(c) => text.push(c),
+            }
+        }
+    }
+    // A key or a value: quoted, or a bare word ending at one of `stops`.
+    fn word(rest: &mut std::iter::Peekable<std::str::Chars<'_>>, stops: &[char]) -> Result<String, String> {
+        while rest.peek().is_some_and(|c| *c == ' ' || *c == '\t') {
+            rest.next();
+        }
+        match rest.peek() {
+            Some(&q @ ('\'' | '"')) => {
+                rest.next();
+                quoted(rest, q)
+            }
+            _ => {
+                let mut text = String::new();
+                while let Some(c) = rest.next_if(|c| !stops.contains(c)) {
+                    text.push(c);
+                }
+                Ok(text.trim().to_owned())
+            }
+        }
+    }
+    loop {
+        while rest.next_if(|c| c.is_whitespace() || *c == ';').is_some() {}
+        match rest.peek() {
+            None => return Err("Missing the closing '}' of the hash literal.".to_owned()),
+            Some('}') => {
+                rest.next();
+                break;
+            }
+            Some(_) => {}
+        }
+        let key = word(&mut rest, &['=', ';', '}', '\n', '\r'])?;
+        while rest.next_if(|c| *c == ' ' || *c == '\t').is_some() {}
+        if key.is_empty() || rest.next() != Some('=') {
+            return Err("Missing '=' operator after key in hash literal.".to_owned());
+        }
+        let value = word(&mut rest, &[';', '}', '\n', '\r'])?;
+        if map.keys().any(|k| k.eq_ignore_ascii_case(&key)) {
+            return Err(format!("Duplicate keys '{key}' are not allowed in hash literals."));
+        }
+        map.insert(key, serde_json::Value::String(value));
+    }
+    if rest.any(|c| !c.is_whitespace()) {
+        return Err("Unexpected text after the closing '}' of the hash literal.".to_owned());
+    }
+    Ok(map)
+}
+
 /// Converts a command-line argument (`None` for a bare switch) to a value.
 /// `mandatory`: whether null and empty strings are refused.
 fn convert_arg(p: &ParamMeta, arg: Option<&str>, mandatory: bool) -> Result<Value, BindError> {
@@ -287,12 +356,17 @@ fn convert_arg(p: &ParamMeta, arg: Option<&str>, mandatory: bool) -> Result<Valu
             if s.trim_start().starts_with('{') {
                 return parse_json_object(p, s);
             }
+            if s.trim_start().starts_with("@{") {
+                return parse_hashtable(s)
+                    .map(|map| Value::Json(serde_json::Value::Object(map)))
+                    .map_err(|why| err_convert(p, s, &why));
+            }
             match s.split_once('=') {
                 Some((name, _)) if !name.trim().is_empty() => Ok(Value::List(vec![s.to_string()])),
                 _ => Err(err_convert(
                     p,
                     s,
-                    "Expected Name=Value or a JSON object such as {\"Name\":\"Value\"}.",
+                    "Expected Name=Value, a JSON object such as {\"Name\":\"Value\"}, or @{Name='Value'}.",
                 )),
             }
         }
@@ -426,21 +500,14 @@ pub fn bind<S: AsRef<str>>(
                 typed,
                 value,
             } => {
-                let existing = values.get(param.name);
-                if existing.is_some() && !param.ty.is_multi_valued() {
+                // As in PowerShell, every parameter binds once; several
+                // values go in one argument (`a,b`, a JSON object, `@{...}`).
+                if values.contains_key(param.name) {
                     return Err(err_already_bound(typed));
                 }
                 restrict(&mut cands, &sets, param);
                 let v = convert_arg(param, *value, mandatory_now(param, &sets, &cands))?;
-                let merged = match (values.remove(param.name), v) {
-                    (None, v) => v,
-                    (Some(Value::List(mut old)), Value::List(new)) => {
-                        old.extend(new);
-                        Value::List(old)
-                    }
-                    (Some(_), _) => return Err(err_already_bound(typed)),
-                };
-                values.insert(param.name, merged);
+                values.insert(param.name, v);
             }
         }
     }

@@ -40,8 +40,8 @@ pub enum ParamType {
     Switch,
     /// `System.Uri`: an absolute URI (it must have a scheme).
     Uri,
-    /// `System.Collections.IDictionary`: `Name=Value` (repeatable) or an
-    /// inline JSON object.
+    /// `System.Collections.IDictionary`: one `Name=Value`, an inline JSON
+    /// object, or a PowerShell hashtable literal `@{Name='Value'; ...}`.
     Dictionary,
     /// The module's identity type (`IApplicationsIdentity`): an inline JSON
     /// object or a pipeline object. Its displayed type comes from
@@ -53,7 +53,7 @@ pub enum ParamType {
     /// `System.Management.Automation.PSCredential`: the user name as text
     /// (the password is never taken from the command line).
     Credential,
-    /// `SendAsyncStep[]`: names of pipeline steps (repeatable, comma lists).
+    /// `SendAsyncStep[]`: names of pipeline steps (a comma list).
     PipelineSteps,
     /// `System.Int32`.
     Int32,
@@ -63,7 +63,7 @@ pub enum ParamType {
     Double,
     /// `System.Boolean`: `$true`/`$false`, `true`/`false`, or a number.
     Boolean,
-    /// `System.String[]`: repeatable, and comma-separated lists.
+    /// `System.String[]`: a comma-separated list.
     StringArray,
 }
 
@@ -90,8 +90,9 @@ impl ParamType {
         }
     }
 
-    /// True for types that may be given several times and collect their
-    /// values ([`Value::List`]): dictionaries, string arrays, pipeline steps.
+    /// True for types that take several values in one argument
+    /// ([`Value::List`] or an object): dictionaries, string arrays, pipeline
+    /// steps. Like every parameter they bind once (ParameterAlreadyBound).
     pub const fn is_multi_valued(&self) -> bool {
         matches!(
             self,
@@ -421,8 +422,8 @@ pub enum Value {
     String(String),
     /// A switch: `true` when present, `false` for `-X:$false`.
     Switch(bool),
-    /// Several values: a Dictionary given as `Name=Value` (possibly
-    /// repeated), or a StringArray / PipelineSteps (repeated or comma lists).
+    /// Several values: a Dictionary given as `Name=Value`, or a
+    /// StringArray / PipelineSteps (a comma list).
     List(Vec<String>),
     /// JSON: a pipeline object, an inline JSON argument (Identity,
     /// Dictionary), an Int32/Int64 number, a Boolean, or `null` for `$null`

@@ -3,38 +3,53 @@
 //!
 //! ```text
 //! mgbeta                                 list the cmdlets
-//! mgbeta help <Cmdlet>                   print a cmdlet's help (also `<Cmdlet> -?`, `<Cmdlet> --help`)
+//! mgbeta help <Cmdlet> [-Full|-Detailed|-Examples|-Parameter <name>|-Online]
+//!                                        the help as Get-Help prints it (also `<Cmdlet> -?`)
+//! mgbeta help <pattern>                  list the cmdlets matching a wildcard pattern
 //! mgbeta <Cmdlet> -Name value ... [-Verbose] [-Debug] [-ErrorAction Stop]
 //! ```
 //!
 //! Arguments go through the cmdlet binder (`super::binder`), so names,
 //! aliases, prefixes, switches and `--kebab-case` forms behave as there.
+//! Every parameter binds once (`ParameterAlreadyBound` otherwise).
 //!
-//! **Pipeline input.** `-InputObject -` reads identity objects from standard
-//! input; so does a standard input that is not a terminal when the named
-//! arguments do not complete a parameter set (then an empty input reports
-//! the original binding error instead of silently doing nothing). Input is
-//! JSON values one after another (one per line, or pretty-printed), a JSON
-//! array contributing its elements. All of it is read and parsed before
+//! **Pipeline input.** Standard input is pipeline input whenever it is not
+//! a terminal, as with any Unix filter (`-InputObject -` reads it even from
+//! a terminal); run with `</dev/null` to give none. Input is JSON values one
+//! after another (one per line, or pretty-printed), a JSON array
+//! contributing its elements; each binds by value as PowerShell binds a
+//! pipeline object (an identity to -InputObject, an object to -Headers when
+//! the named arguments already complete a set). Empty input runs the cmdlet
+//! once with the named arguments alone. All of it is read and parsed before
 //! anything is sent, so malformed input sends nothing. The cmdlet then runs
 //! once per object, as PowerShell's process block does.
 //!
 //! **Errors and exit status.** `0` success; `2` a usage, binding or
 //! configuration error (unknown cmdlet or parameter, bad input JSON, a
-//! failed sign-in) when nothing was sent to Graph; `1` otherwise (a request
-//! failed, or a terminating error such as the ViaIdentity null-key check).
-//! As in PowerShell, an error response from the service is non-terminating:
-//! the pipeline goes on with the next object (exit status 1 at the end),
-//! unless `-ErrorAction Stop` makes it terminating. Every other error stops
-//! the pipeline at once.
+//! failed sign-in) when nothing was sent; `1` otherwise. As in
+//! PowerShell, what goes wrong with one pipeline object (the service's
+//! error response, a transport failure, an object that binds to nothing) is
+//! a non-terminating error: it is written and the next object is processed
+//! (exit status 1 at the end). `-ErrorAction SilentlyContinue` (or
+//! `Ignore`) hides those errors, `-ErrorAction Stop` stops at the first.
+//! Checks made before sending (the ViaIdentity key check, a bad header)
+//! stop the pipeline at once.
 //!
-//! **Common parameters** (not in the binder metadata, so handled here, by
-//! exact name or alias): `-Verbose`/`-vb` and `-Debug`/`-db` (also
-//! `:$false`) print the request and response on standard error;
-//! `-ErrorAction`/`-ea` takes `Continue` (default), `Stop`,
-//! `SilentlyContinue` or `Ignore` (the last two hide service errors but
-//! still exit 1). The others (`-OutVariable`, `-WarningAction`...) only mean
-//! something in a PowerShell session and are refused.
+//! **Common parameters** (not in the binder metadata, so handled here, with
+//! PowerShell's lookup: names, aliases, unique prefixes such as `-Verb`,
+//! declared parameters winning prefix ties, `AmbiguousParameter` listing
+//! every candidate): `-Verbose` writes the ShouldProcess line and the
+//! request and response lines; `-Debug` writes the HTTP request as sent and
+//! the response, the way the Graph SDK's log formatter does, secrets
+//! redacted; `-ErrorAction`, `-WarningAction`, `-InformationAction` and
+//! `-ProgressAction` take Continue, SilentlyContinue, Ignore or Stop
+//! (`WARNING:` lines and terminal progress are hidden by SilentlyContinue,
+//! turned into a terminating error by Stop). The variable parameters and
+//! `-OutBuffer` only mean something in a PowerShell session and are refused.
+//!
+//! **-Confirm** asks PowerShell's question, default Yes. With no terminal,
+//! or at the end of its input, the answer is No and nothing is sent;
+//! Suspend answers No too (there is no nested prompt to suspend to).
 //!
 //! **Variables.** `-ResponseHeadersVariable NAME` (and `-CountVariable`)
 //! print `{"NAME": value}` as one JSON line on standard error.
@@ -49,8 +64,8 @@
 //! prints what the run signs in with.
 //!
 //! **Secrets.** `MG_ACCESS_TOKEN`, client secrets, certificate and proxy
-//! passwords are never printed: logging steps run before authentication,
-//! sensitive headers are masked, and everything written to standard error is
+//! passwords are never printed: the -Debug log redacts Authorization and
+//! secret-bearing body properties, and everything written to standard error is
 //! scrubbed of those values.
 
 use std::io::{BufRead, Write};
@@ -61,12 +76,13 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::auth::{AuthContext, Cloud};
 use super::binder::{BindErrorId, Bound};
-use super::cli_args::{ErrorAction, Scan, read_objects, scan};
+use super::cli_args::{Action, Scan, read_objects, scan};
 use super::client::{Client, DEFAULT_SERVICE_ROOT, StaticToken};
-use super::cmdlet::{BoxFuture, CommonParameters, Host, Invocation, Output, invoke};
+use super::cmdlet::{BoxFuture, CommonParameters, Host, Invocation, Output, Progress, invoke};
 use super::plan::Cmdlet;
 use super::error::{Error, Secret, status_name};
-use super::pipeline::{Next, Step, step};
+use super::help::{self, HelpView, has_wildcards, wildcard_match};
+use super::pipeline::{HttpLog, Next, Step, step};
 
 /// Asks the person at the terminal: `(text, secret)` where `text` ends
 /// where the answer is typed and `secret` means "do not echo" (a password).
@@ -86,6 +102,8 @@ pub struct Io<'a> {
     pub stdout: &'a mut dyn Write,
     /// Errors, notes, -Verbose/-Debug lines, -ResponseHeadersVariable.
     pub stderr: &'a mut dyn Write,
+    /// Whether standard error is a terminal (progress is shown only there).
+    pub stderr_is_terminal: bool,
     /// Environment lookup.
     pub env: &'a dyn Fn(&str) -> Option<String>,
     /// Asks the terminal (-Confirm, proxy password); `None` means no answer.
@@ -165,6 +183,7 @@ pub fn main(registry: &Registry) -> std::process::ExitCode {
         }
     };
     let stdin_is_terminal = std::io::stdin().is_terminal();
+    let stderr_is_terminal = std::io::stderr().is_terminal();
     let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
     let env = |name: &str| std::env::var(name).ok();
     let mut prompt = |text: &str, secret: bool| ask_terminal(text, secret, stdin_is_terminal);
@@ -175,6 +194,7 @@ pub fn main(registry: &Registry) -> std::process::ExitCode {
         stdin_is_terminal,
         stdout: &mut stdout,
         stderr: &mut stderr,
+        stderr_is_terminal,
         env: &env,
         prompt: &mut prompt,
     };
@@ -190,20 +210,16 @@ pub async fn run(registry: &Registry, args: &[String], io: Io<'_>) -> i32 {
         proxy_password: None,
         confirm_all: None,
         default_root: registry.default_root,
+        progress_shown: false,
     };
     let cmdlets = registry.cmdlets.as_slice();
     let find = |name: &str| registry.find(name);
     let help_words = ["help", "--help", "-h", "-?", "/?", "Get-Help"];
     match args.first().map(String::as_str) {
         None => s.list(cmdlets),
-        Some(a) if help_words.iter().any(|w| w.eq_ignore_ascii_case(a)) => match &args[1..] {
-            [] => s.list(cmdlets),
-            [name] => match find(name) {
-                Some(entry) => s.help(entry),
-                None => s.not_recognized(name),
-            },
-            _ => s.usage_error(&format!("usage: {} help [<Cmdlet>]", s.io.program)),
-        },
+        Some(a) if help_words.iter().any(|w| w.eq_ignore_ascii_case(a)) => {
+            s.get_help(cmdlets, &args[1..])
+        }
         Some(name) if name.eq_ignore_ascii_case(CONTEXT_COMMAND) => s.context(&args[1..]).await,
         Some("--version") => {
             s.out(&format!("{} {}\n", s.io.program, env!("CARGO_PKG_VERSION")));
@@ -214,6 +230,55 @@ pub async fn run(registry: &Registry, args: &[String], io: Io<'_>) -> i32 {
             None => s.not_recognized(name),
         },
     }
+}
+
+/// `help` arguments: a name or pattern and Get-Help's view switches.
+fn help_request(args: &[String]) -> Result<(Option<String>, HelpView), String> {
+    const SWITCHES: [&str; 6] = ["Name", "Full", "Detailed", "Examples", "Parameter", "Online"];
+    let mut name = None;
+    let mut view = HelpView::Default;
+    let mut views = 0;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let Some(typed) = arg.strip_prefix("--").or_else(|| arg.strip_prefix('-')).filter(|t| !t.is_empty()) else {
+            if name.replace(arg.clone()).is_some() {
+                return Err(format!("A positional parameter cannot be found that accepts argument '{arg}'."));
+            }
+            continue;
+        };
+        let matches: Vec<&str> = SWITCHES
+            .iter()
+            .copied()
+            .filter(|s| s.len() >= typed.len() && s[..typed.len()].eq_ignore_ascii_case(typed))
+            .collect();
+        let switch = match matches.as_slice() {
+            [one] => *one,
+            [] => return Err(format!("A parameter cannot be found that matches parameter name '{typed}'.")),
+            many => {
+                let list: String = many.iter().map(|m| format!(" -{m}")).collect();
+                return Err(format!(
+                    "Parameter cannot be processed because the parameter name '{typed}' is ambiguous. Possible matches include:{list}."
+                ));
+            }
+        };
+        let mut value = || it.next().cloned().ok_or_else(|| format!("Missing an argument for parameter '{switch}'."));
+        view = match switch {
+            "Name" => {
+                name = Some(value()?);
+                continue;
+            }
+            "Full" => HelpView::Full,
+            "Detailed" => HelpView::Detailed,
+            "Examples" => HelpView::Examples,
+            "Online" => HelpView::Online,
+            _ => HelpView::Parameter(value()?),
+        };
+        views += 1;
+    }
+    if views > 1 {
+        return Err("Parameter set cannot be resolved using the specified named parameters: give one of -Full, -Detailed, -Examples, -Parameter and -Online.".to_owned());
+    }
+    Ok((name, view))
 }
 
 /// The first sentence of a help document's SYNOPSIS section (a listing
@@ -231,35 +296,79 @@ pub fn synopsis(help: &str) -> &str {
     line.find(". ").map_or(line, |end| &line[..=end])
 }
 
-/// A help document without its YAML front matter (a PlatyPS detail, not help).
-fn help_body(help: &str) -> &str {
-    let Some(rest) = help.strip_prefix("---\n") else {
-        return help;
-    };
-    rest.find("\n---\n")
-        .map_or(help, |end| rest[end + 5..].trim_start_matches('\n'))
-}
-
 // ---------------------------------------------------------------------------
 // Running
 
 /// Messages from the running cmdlet (its host and logging step) to the
 /// driver, which owns the terminal and the output streams.
 enum Event {
+    /// A finished line for standard error (`WARNING:`, `VERBOSE:`, `DEBUG:`).
     Log(String),
     /// `(action, target, reply)`.
     Confirm(String, String, oneshot::Sender<bool>),
+    /// A progress record to show on the terminal.
+    Progress(Progress),
 }
 
-/// The cmdlet's [`Host`]: forwards questions to the driver.
-struct ChannelHost(mpsc::UnboundedSender<Event>);
+/// The user's preferences for the cmdlet's streams.
+#[derive(Clone, Copy)]
+struct Preferences {
+    verbose: bool,
+    warning: Action,
+    progress: Action,
+    /// Progress is drawn only on a terminal.
+    terminal: bool,
+}
+
+/// The cmdlet's [`Host`]: applies the preferences and forwards what is to
+/// be shown (and every question) to the driver.
+struct ChannelHost {
+    events: mpsc::UnboundedSender<Event>,
+    prefs: Preferences,
+}
 
 impl Host for ChannelHost {
     fn confirm<'a>(&'a self, action: &'a str, target: &'a str) -> BoxFuture<'a, bool> {
         let (reply, answer) = oneshot::channel();
         let (action, target) = (action.to_owned(), target.to_owned());
-        let asked = self.0.send(Event::Confirm(action, target, reply)).is_ok();
+        let asked = self.events.send(Event::Confirm(action, target, reply)).is_ok();
         Box::pin(async move { asked && answer.await.unwrap_or(false) })
+    }
+
+    fn warning(&self, message: &str) -> Result<(), Error> {
+        match self.prefs.warning {
+            Action::Silent => Ok(()),
+            Action::Stop => Err(Error::Stopped {
+                preference: "WarningPreference",
+                message: message.to_owned(),
+            }),
+            Action::Continue => {
+                let _ = self.events.send(Event::Log(format!("WARNING: {message}")));
+                Ok(())
+            }
+        }
+    }
+
+    fn verbose(&self, message: &str) {
+        if self.prefs.verbose {
+            let _ = self.events.send(Event::Log(format!("VERBOSE: {message}")));
+        }
+    }
+
+    fn progress(&self, record: &Progress) -> Result<(), Error> {
+        match self.prefs.progress {
+            Action::Silent => Ok(()),
+            Action::Stop => Err(Error::Stopped {
+                preference: "ProgressPreference",
+                message: format!("{}: {}", record.activity, record.status),
+            }),
+            Action::Continue => {
+                if self.prefs.terminal {
+                    let _ = self.events.send(Event::Progress(record.clone()));
+                }
+                Ok(())
+            }
+        }
     }
 }
 
@@ -273,6 +382,32 @@ struct Failure {
     terminating: bool,
 }
 
+/// What a whole run came to, for the exit status.
+#[derive(Default)]
+struct Outcome {
+    sent: bool,
+    failed: bool,
+    /// Some failure was not a usage error.
+    other_failure: bool,
+}
+
+impl Outcome {
+    fn fail(&mut self, sent: bool, usage: bool) {
+        self.sent |= sent;
+        self.failed = true;
+        self.other_failure |= !usage;
+    }
+
+    /// 0 success; 2 only usage errors and nothing sent; 1 otherwise.
+    fn code(&self) -> i32 {
+        match (self.failed, self.sent || self.other_failure) {
+            (false, _) => 0,
+            (true, false) => 2,
+            (true, true) => 1,
+        }
+    }
+}
+
 struct Session<'a> {
     io: Io<'a>,
     /// Values scrubbed from everything written to standard error.
@@ -283,24 +418,56 @@ struct Session<'a> {
     confirm_all: Option<bool>,
     /// The service root when `MG_GRAPH_BASE_URL` is not set.
     default_root: &'static str,
+    /// A progress line is on the terminal (cleared before other output).
+    progress_shown: bool,
 }
 
 impl Session<'_> {
     // Write failures (a closed pipe) are ignored: there is nobody left to tell.
     fn out(&mut self, text: &str) {
+        self.clear_progress();
         let _ = self.io.stdout.write_all(text.as_bytes());
         let _ = self.io.stdout.flush();
     }
 
-    fn err(&mut self, text: &str) {
-        let mut text = text.trim_end_matches('\n').to_owned() + "\n";
+    fn scrub(&self, text: &str) -> String {
+        let mut text = text.to_owned();
         // Short values would mangle unrelated text; they are not printed by
         // this code anyway, the scrub is a second line of defence.
         for secret in self.secrets.iter().filter(|s| s.len() >= 4) {
             text = text.replace(secret.as_str(), "***");
         }
+        text
+    }
+
+    fn err(&mut self, text: &str) {
+        self.clear_progress();
+        let text = self.scrub(&(text.trim_end_matches('\n').to_owned() + "\n"));
         let _ = self.io.stderr.write_all(text.as_bytes());
         let _ = self.io.stderr.flush();
+    }
+
+    /// Draws a progress record on the terminal's last line.
+    fn progress(&mut self, record: &Progress) {
+        if record.completed {
+            self.clear_progress();
+            return;
+        }
+        let text: String = format!("{}: {}", record.activity, record.status)
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .take(200)
+            .collect();
+        let line = self.scrub(&format!("\r\x1b[2K{text}"));
+        let _ = self.io.stderr.write_all(line.as_bytes());
+        let _ = self.io.stderr.flush();
+        self.progress_shown = true;
+    }
+
+    fn clear_progress(&mut self) {
+        if std::mem::take(&mut self.progress_shown) {
+            let _ = self.io.stderr.write_all(b"\r\x1b[2K");
+        }
     }
 
     fn usage_error(&mut self, message: &str) -> i32 {
@@ -312,7 +479,7 @@ impl Session<'_> {
         let width = cmdlets.iter().map(|c| c.meta.name.len()).max().unwrap_or(0);
         let p = self.io.program;
         let mut text = format!(
-            "Usage: {p} <Cmdlet> [-Parameter <value>]... [-Verbose] [-Debug] [-ErrorAction <action>]\n       {p} help <Cmdlet>    (or {p} <Cmdlet> -?)\n\nCmdlets:\n"
+            "Usage: {p} <Cmdlet> [-Parameter <value>]... [-Verbose] [-Debug] [-ErrorAction <action>]\n       {p} help <Cmdlet> [-Full | -Detailed | -Examples | -Parameter <name> | -Online]\n       {p} help <pattern>    (such as *Synchronization*: lists the matching cmdlets)\n\nStandard input, when it is not a terminal, is pipeline input (JSON objects); run with </dev/null to send none.\n\nCmdlets:\n"
         );
         for c in cmdlets {
             let line = format!("  {:<width$}  {}", c.meta.name, synopsis(c.help));
@@ -329,10 +496,62 @@ impl Session<'_> {
         0
     }
 
-    fn help(&mut self, entry: &Cmdlet) -> i32 {
-        let body = help_body(entry.help);
-        self.out(&(body.trim_end_matches('\n').to_owned() + "\n"));
-        0
+    /// `help [<Cmdlet or pattern>] [-Full|-Detailed|-Examples|-Parameter N|-Online]`.
+    fn get_help(&mut self, cmdlets: &[&'static Cmdlet], args: &[String]) -> i32 {
+        let (name, view) = match help_request(args) {
+            Ok(request) => request,
+            Err(message) => {
+                let p = self.io.program;
+                return self.usage_error(&format!(
+                    "help: {message}\nusage: {p} help [<Cmdlet or pattern>] [-Full | -Detailed | -Examples | -Parameter <name> | -Online]"
+                ));
+            }
+        };
+        let Some(name) = name else {
+            return self.list(cmdlets);
+        };
+        let matching: Vec<&'static Cmdlet> = if has_wildcards(&name) {
+            cmdlets.iter().copied().filter(|c| wildcard_match(&name, c.meta.name)).collect()
+        } else {
+            cmdlets.iter().copied().filter(|c| c.meta.name.eq_ignore_ascii_case(&name)).collect()
+        };
+        match matching.as_slice() {
+            [] => self.usage_error(&format!(
+                "help: Get-Help could not find {name} in a help file in this session. Run '{}' to list the cmdlets.",
+                self.io.program
+            )),
+            [entry] => self.help(entry, &view),
+            many => {
+                // Get-Help's list of matching topics.
+                let rows: Vec<(&str, String, &str)> = many
+                    .iter()
+                    .map(|c| (c.meta.name, help::module_name(c.help), synopsis(c.help)))
+                    .collect();
+                let name_width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0).max(4);
+                let module_width = rows.iter().map(|r| r.1.len()).max().unwrap_or(0).max(6);
+                let mut text = format!(
+                    "\n{:<name_width$} Category  {:<module_width$} Synopsis\n{:<name_width$} --------  {:<module_width$} --------\n",
+                    "Name", "Module", "----", "------"
+                );
+                for (name, module, synopsis) in rows {
+                    let line = format!("{name:<name_width$} Cmdlet    {module:<module_width$} {synopsis}");
+                    text = text + line.trim_end() + "\n";
+                }
+                self.out(&text);
+                0
+            }
+        }
+    }
+
+    /// A cmdlet's help as Get-Help prints it.
+    fn help(&mut self, entry: &Cmdlet, view: &HelpView) -> i32 {
+        match help::render(entry.help, view, self.io.program) {
+            Ok(text) => {
+                self.out(&text);
+                0
+            }
+            Err(message) => self.usage_error(&format!("help: {message}")),
+        }
     }
 
     fn not_recognized(&mut self, name: &str) -> i32 {
@@ -356,12 +575,12 @@ impl Session<'_> {
             .into_iter()
             .any(|a| a == "-?" || a.eq_ignore_ascii_case("--help"))
         {
-            return self.help(entry);
+            return self.help(entry, &HelpView::Default);
         }
         let scan = match scan(meta, args) {
             Ok(scan) => scan,
-            Err(message) => {
-                self.binding_error(meta.name, BindErrorId::InvalidArgument.as_str(), &message);
+            Err(e) => {
+                self.binding_error(meta.name, e.id.as_str(), &e.message);
                 return 2;
             }
         };
@@ -372,51 +591,68 @@ impl Session<'_> {
         let Some(client) = self.client() else {
             return 2;
         };
-        let (mut sent_any, mut failed) = (false, false);
+        let mut outcome = Outcome::default();
         for input in inputs {
+            let piped = input.is_some();
             let bound = match entry.bind(&scan.args, input) {
                 Ok(bound) => bound,
                 Err(e) => {
-                    self.binding_error(meta.name, e.id.as_str(), &e.message);
-                    return if sent_any { 1 } else { 2 };
+                    // An object that binds to nothing is a non-terminating
+                    // error in PowerShell: the next object is still processed.
+                    if scan.error_action != Action::Silent {
+                        self.binding_error(meta.name, e.id.as_str(), &e.message);
+                    }
+                    outcome.fail(false, true);
+                    if piped && scan.error_action != Action::Stop {
+                        continue;
+                    }
+                    break;
                 }
             };
             match self.run_one(entry, &client, bound, &scan).await {
-                Ok(sent) => sent_any |= sent,
+                Ok(sent) => outcome.sent |= sent,
                 Err(f) => {
-                    (sent_any, failed) = (sent_any || f.sent, true);
+                    outcome.fail(f.sent, f.usage);
                     if f.terminating {
-                        return if f.usage && !sent_any { 2 } else { 1 };
+                        break;
                     }
                 }
             }
         }
-        i32::from(failed)
+        self.clear_progress();
+        outcome.code()
     }
 
     /// The pipeline objects to run with (`None`: no pipeline input), or the
-    /// exit status of a failure already reported.
+    /// exit status of a failure already reported. Standard input is
+    /// pipeline input whenever it is not a terminal (or `-InputObject -`
+    /// asks for it), as with any Unix filter; when it holds nothing, the
+    /// cmdlet runs once with the named arguments alone.
     fn inputs(
         &mut self,
         entry: &'static Cmdlet,
         scan: &Scan,
     ) -> Result<Vec<Option<serde_json::Value>>, i32> {
         let meta = &entry.meta;
-        let mut unbound = None;
-        if !scan.stdin_input {
-            let e = match entry.bind(&scan.args, None) {
-                Ok(_) => return Ok(vec![None]),
-                Err(e) => e,
-            };
-            let input_may_help = matches!(
-                e.id,
-                BindErrorId::MissingMandatoryParameter | BindErrorId::AmbiguousParameterSet
-            );
-            if !input_may_help || self.io.stdin_is_terminal {
-                self.binding_error(meta.name, e.id.as_str(), &e.message);
-                return Err(2);
+        // The named arguments bind first, as in PowerShell: an error that
+        // pipeline input cannot mend is reported before standard input is read.
+        let unbound = match entry.bind(&scan.args, None) {
+            Ok(_) => None,
+            Err(e) => {
+                let input_may_help = matches!(
+                    e.id,
+                    BindErrorId::MissingMandatoryParameter | BindErrorId::AmbiguousParameterSet
+                );
+                let reads_input = scan.stdin_input || !self.io.stdin_is_terminal;
+                if !input_may_help || !reads_input {
+                    self.binding_error(meta.name, e.id.as_str(), &e.message);
+                    return Err(2);
+                }
+                Some(e)
             }
-            unbound = Some(e);
+        };
+        if !scan.stdin_input && self.io.stdin_is_terminal {
+            return Ok(vec![None]);
         }
         let objects = match read_objects(&mut *self.io.stdin) {
             Ok(objects) => objects,
@@ -426,16 +662,18 @@ impl Session<'_> {
                 );
             }
         };
+        if !objects.is_empty() {
+            return Ok(objects.into_iter().map(Some).collect());
+        }
         match unbound {
             // Nothing piped in: the arguments alone had to be complete.
-            Some(e) if objects.is_empty() => {
+            Some(e) => {
                 self.binding_error(meta.name, e.id.as_str(), &e.message);
                 Err(2)
             }
-            _ => Ok(objects.into_iter().map(Some).collect()),
+            None => Ok(vec![None]),
         }
     }
-
     fn client(&mut self) -> Option<Client> {
         self.connect().map(|(client, _)| client)
     }
@@ -517,7 +755,8 @@ impl Session<'_> {
     /// The password for `-ProxyCredential <user>`, when the binding has one:
     /// MG_PROXY_PASSWORD, else asked on the terminal; kept for the whole run.
     fn proxy_password(&mut self, bound: &Bound) -> Option<Secret> {
-        let user = bound.string("ProxyCredential")?;
+        // Without -Proxy the credential is not used (a warning says so).
+        let user = bound.string("ProxyCredential").filter(|_| bound.is_bound("Proxy"))?;
         if self.proxy_password.is_none() {
             let text = format!("Password for proxy user '{user}': ");
             let password =
@@ -562,12 +801,23 @@ impl Session<'_> {
             }
         })?;
         let (events, mut incoming) = mpsc::unbounded_channel();
-        if scan.verbose || scan.debug {
-            common
-                .prepend
-                .insert(0, logging_step(events.clone(), scan.verbose, scan.debug));
+        if scan.verbose {
+            common.prepend.insert(0, verbose_step(events.clone()));
         }
-        let host: Arc<dyn Host> = Arc::new(ChannelHost(events));
+        if scan.debug {
+            let sink = events.clone();
+            let log: HttpLog = Arc::new(move |block: String| {
+                let _ = sink.send(Event::Log(format!("DEBUG: {block}")));
+            });
+            common.http_log = Some(log);
+        }
+        let prefs = Preferences {
+            verbose: scan.verbose,
+            warning: scan.warning_action,
+            progress: scan.progress_action,
+            terminal: self.io.stderr_is_terminal,
+        };
+        let host: Arc<dyn Host> = Arc::new(ChannelHost { events, prefs });
         let mut running = invoke(entry, set, request, client, &common, &*host);
         // Drive the cmdlet while serving its questions and log lines, so they
         // appear when they happen.
@@ -591,13 +841,19 @@ impl Session<'_> {
             }
             Err(e) => e,
         };
-        // The service's answer is a non-terminating error in PowerShell.
-        let service = matches!(e, Error::Api(_) | Error::TooManyRetries { .. });
-        if !(service && scan.error_action == ErrorAction::Silent) {
+        // What went wrong with the call for this object (the service's
+        // answer, the transport, an undecodable body) is a non-terminating
+        // error, as the PowerShell module writes it: the pipeline goes on
+        // with the next object. Checks before sending stop it.
+        let per_object = matches!(
+            e,
+            Error::Api(_) | Error::TooManyRetries { .. } | Error::Transport { .. } | Error::Decode(_)
+        );
+        if !(per_object && scan.error_action == Action::Silent) {
             self.report(&operation, &e);
         }
         Err(Failure {
-            sent: service || matches!(e, Error::Transport { .. } | Error::Decode(_)),
+            sent: per_object,
             usage: matches!(
                 e,
                 Error::Binding { .. }
@@ -605,7 +861,7 @@ impl Session<'_> {
                     | Error::MissingToken
                     | Error::SignIn(_)
             ),
-            terminating: !service || scan.error_action == ErrorAction::Stop,
+            terminating: !per_object || scan.error_action == Action::Stop,
         })
     }
 
@@ -657,6 +913,7 @@ impl Session<'_> {
     fn handle(&mut self, event: Event) {
         match event {
             Event::Log(line) => self.err(&line),
+            Event::Progress(record) => self.progress(&record),
             Event::Confirm(action, target, reply) => {
                 let yes = match self.confirm_all {
                     Some(all) => all,
@@ -667,27 +924,38 @@ impl Session<'_> {
         }
     }
 
-    /// PowerShell's ShouldProcess prompt; no answer (or a blank one) is No.
+    /// PowerShell's ShouldProcess prompt, default Yes: Enter answers Yes.
+    /// No terminal or the end of its input answers No (nothing is sent).
+    /// There is no nested prompt to suspend to, so Suspend answers No too.
     fn ask_confirm(&mut self, action: &str, target: &str) -> bool {
         let text = format!(
-            "\nConfirm\nAre you sure you want to perform this action?\nPerforming the operation \"{action}\" on target \"{target}\".\n[Y] Yes  [A] Yes to All  [N] No  [L] No to All  (default is \"N\"): "
+            "\nConfirm\nAre you sure you want to perform this action?\nPerforming the operation \"{action}\" on target \"{target}\".\n{CONFIRM_CHOICES}"
         );
-        for _ in 0..3 {
-            let Some(answer) = (self.io.prompt)(&text, false) else {
+        let mut question = text.clone();
+        loop {
+            self.clear_progress();
+            let Some(answer) = (self.io.prompt)(&question, false) else {
                 self.err(&format!(
                     "{action}: -Confirm got no answer from a terminal, so nothing was sent."
                 ));
                 return false;
             };
             match answer.trim().to_ascii_lowercase().as_str() {
-                "y" | "yes" => return true,
-                "" | "n" | "no" => return false,
-                "a" => return *self.confirm_all.insert(true),
-                "l" => return *self.confirm_all.insert(false),
-                _ => {}
+                "" | "y" | "yes" => return true,
+                "a" | "yes to all" => return *self.confirm_all.insert(true),
+                "n" | "no" => return false,
+                "l" | "no to all" => return *self.confirm_all.insert(false),
+                "s" | "suspend" => {
+                    self.err(&format!(
+                        "{action}: Suspend has no nested prompt to return to outside PowerShell; answered No, so nothing was sent."
+                    ));
+                    return false;
+                }
+                "?" | "help" => question = format!("{CONFIRM_HELP}{CONFIRM_CHOICES}"),
+                // As PowerShell does: anything else asks again.
+                _ => question = CONFIRM_CHOICES.to_owned(),
             }
         }
-        false
     }
 }
 
@@ -794,32 +1062,22 @@ fn credentials(
 
 // ---------------------------------------------------------------------------
 // -Verbose / -Debug
+/// The choices line of PowerShell's ShouldProcess prompt.
+const CONFIRM_CHOICES: &str =
+    "[Y] Yes  [A] Yes to All  [N] No  [L] No to All  [S] Suspend  [?] Help (default is \"Y\"): ";
 
-/// Header lines for -Debug, credentials masked.
-fn header_lines(headers: &reqwest::header::HeaderMap) -> String {
-    const MASKED: [&str; 4] = [
-        "authorization",
-        "proxy-authorization",
-        "cookie",
-        "set-cookie",
-    ];
-    let line = |(name, value): (&reqwest::header::HeaderName, &reqwest::header::HeaderValue)| {
-        let masked = MASKED.contains(&name.as_str());
-        let shown = if masked {
-            "***".into()
-        } else {
-            String::from_utf8_lossy(value.as_bytes())
-        };
-        format!("{:<30}: {shown}\n", name.as_str())
-    };
-    headers.iter().map(line).collect()
-}
+/// What `?` shows at the prompt (PowerShell's help for each choice; ours
+/// for Suspend, which has no nested prompt here).
+const CONFIRM_HELP: &str = "Y - Continue with only the next step of the operation.\nA - Continue with all the steps of the operation.\nN - Skip this operation and proceed with the next operation.\nL - Skip this operation and all subsequent operations.\nS - Answers No: outside PowerShell there is no nested prompt to suspend to.\n";
+
+// ---------------------------------------------------------------------------
+// -Verbose
 
 /// A prepended pipeline step that reports each request and its final
-/// response (the layout of the Graph PowerShell -Debug output). It runs
+/// response on the verbose stream (method, URL, status and time; -Debug has
+/// the whole messages through [`CommonParameters::http_log`]). It runs
 /// before the built-in auth handler, so the token is never in what it sees.
-fn logging_step(events: mpsc::UnboundedSender<Event>, verbose: bool, debug: bool) -> Step {
-    const RULE: &str = "============================";
+fn verbose_step(events: mpsc::UnboundedSender<Event>) -> Step {
     step(move |request: reqwest::Request, next: Next| {
         let events = events.clone();
         let log = move |line: String| drop(events.send(Event::Log(line)));
@@ -829,36 +1087,15 @@ fn logging_step(events: mpsc::UnboundedSender<Event>, verbose: bool, debug: bool
                 request.method().clone(),
                 request.url().clone(),
             );
-            if verbose {
-                log(format!("VERBOSE: HTTP request: {method} {url}"));
-            }
-            if debug {
-                let body = request
-                    .body()
-                    .and_then(|b| b.as_bytes())
-                    .map(String::from_utf8_lossy);
-                let headers = header_lines(request.headers());
-                log(format!(
-                    "DEBUG: {RULE} HTTP REQUEST {RULE}\n\nHTTP Method:\n{method}\n\nAbsolute Uri:\n{url}\n\nHeaders:\n{headers}\nBody:\n{}\n",
-                    body.unwrap_or_default()
-                ));
-            }
+            log(format!("VERBOSE: HTTP request: {method} {url}"));
             let result = next.run(request).await;
             if let Ok(response) = &result {
                 let status = response.status().as_u16();
                 let name = status_name(status);
-                if verbose {
-                    let ms = started.elapsed().as_millis();
-                    log(format!(
-                        "VERBOSE: HTTP response: {status} ({name}) after {ms} ms"
-                    ));
-                }
-                if debug {
-                    let headers = header_lines(response.headers());
-                    log(format!(
-                        "DEBUG: {RULE} HTTP RESPONSE {RULE}\n\nStatus Code:\n{status} ({name})\n\nHeaders:\n{headers}"
-                    ));
-                }
+                let ms = started.elapsed().as_millis();
+                log(format!(
+                    "VERBOSE: HTTP response: {status} ({name}) after {ms} ms"
+                ));
             }
             result
         }

@@ -20,7 +20,7 @@ pub use super::request::ApiRequest;
 use super::request::ApiVersion;
 /// Re-exported so callers find it beside the other client settings.
 pub use super::pipeline::RetryPolicy;
-use super::pipeline::{self, Builtins, Next, RetryCount, Step};
+use super::pipeline::{self, Builtins, HttpLog, Next, RetryCount, Step};
 
 /// Default service root: Microsoft Graph in the global cloud. Each
 /// operation adds its version path (`/beta`, `/v1.0`).
@@ -541,6 +541,9 @@ pub struct RequestOptions {
     pub append: Vec<Step>,
     /// `-Proxy` and friends for this call only.
     pub proxy: Option<ProxyConfig>,
+    /// `-Debug`: receives the request as sent (after the last step, with
+    /// the built-in headers, credentials redacted) and the final response.
+    pub http_log: Option<HttpLog>,
 }
 
 impl std::fmt::Debug for RequestOptions {
@@ -552,6 +555,7 @@ impl std::fmt::Debug for RequestOptions {
             .field("prepend", &self.prepend.len())
             .field("append", &self.append.len())
             .field("proxy", &self.proxy)
+            .field("http_log", &self.http_log.is_some())
             .finish()
     }
 }
@@ -660,6 +664,7 @@ impl Client {
             method: request.op.method.to_reqwest(),
             path_template: request.op.path,
             scrub: scrub.clone(),
+            log: options.http_log.clone(),
         };
         let mut response = if options.prepend.is_empty() && options.append.is_empty() {
             // No caller steps (the usual case): the built-ins run directly,
@@ -686,6 +691,9 @@ impl Client {
         if (200..300).contains(&status) {
             let (body, truncated) =
                 pipeline::read_capped(&mut response, inner.max_body_bytes, &scrub).await?;
+            if let Some(log) = &options.http_log {
+                log(pipeline::log_response(status, &headers, &body));
+            }
             if truncated {
                 return Err(Error::Transport {
                     kind: TransportKind::Body,
@@ -709,6 +717,9 @@ impl Client {
             .await
             .map(|(b, _)| b)
             .unwrap_or_default();
+        if let Some(log) = &options.http_log {
+            log(pipeline::log_response(status, &headers, &body));
+        }
         let method = request.op.method.as_str();
         Err(ApiError::from_response(
             status,

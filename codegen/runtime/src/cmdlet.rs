@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::binder::{BindErrorId, Bound, Value};
 use super::client::{ApiResponse, Client, ProxyConfig, RequestOptions};
 use super::error::{Error, ResponseHeaders, Secret};
-use super::pipeline::Step;
+use super::pipeline::{HttpLog, Step};
 use super::plan::Cmdlet;
 use super::request::{ApiRequest, Operation};
 pub use super::request::ResponseKind;
@@ -49,6 +49,12 @@ pub struct CommonParameters {
     pub count_variable: Option<String>,
     /// `-OutFile` of a download: where the bytes go.
     pub out_file: Option<String>,
+    /// `-Debug`: where the HTTP request and response are logged.
+    pub http_log: Option<HttpLog>,
+    /// Warnings found while reading the parameters (such as a
+    /// -ProxyCredential without -Proxy); [`execute`] writes them to the
+    /// host before anything else.
+    pub warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for CommonParameters {
@@ -67,6 +73,8 @@ impl std::fmt::Debug for CommonParameters {
             .field("page_size", &self.page_size)
             .field("count_variable", &self.count_variable)
             .field("out_file", &self.out_file)
+            .field("http_log", &self.http_log.is_some())
+            .field("warnings", &self.warnings)
             .finish()
     }
 }
@@ -86,14 +94,14 @@ impl CommonParameters {
             })?;
             common.headers = pairs;
         }
-        common.response_headers_variable = take_string(bound, "ResponseHeadersVariable");
+        common.response_headers_variable = take_variable_name(bound, "ResponseHeadersVariable")?;
         common.pass_thru = take_switch(bound, "PassThru");
         common.what_if = take_switch(bound, "WhatIf");
         common.confirm = take_switch(bound, "Confirm");
         common.debug_break = take_switch(bound, "Break");
         common.all = take_switch(bound, "All");
         common.page_size = take_json(bound, "PageSize")?;
-        common.count_variable = take_string(bound, "CountVariable");
+        common.count_variable = take_variable_name(bound, "CountVariable")?;
         common.out_file = take_string(bound, "OutFile");
         for name in ["HttpPipelinePrepend", "HttpPipelineAppend"] {
             if bound.take(name).is_some() {
@@ -114,13 +122,21 @@ impl CommonParameters {
                 };
                 Some(ProxyConfig { uri, credential, use_default_credentials: use_default })
             }
-            (None, Some(_)) => {
-                return Err(Error::InvalidArgument("-ProxyCredential needs -Proxy <uri>".to_owned()));
+            // As in the PowerShell module, the proxy credentials alone do
+            // nothing; unlike it, we say so.
+            (None, user) => {
+                let given: Vec<&str> = [user.is_some().then_some("-ProxyCredential"), use_default.then_some("-ProxyUseDefaultCredentials")]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                if !given.is_empty() {
+                    common.warnings.push(format!(
+                        "{} has no effect without -Proxy; the request is sent without a proxy.",
+                        given.join(" and ")
+                    ));
+                }
+                None
             }
-            (None, None) if use_default => {
-                return Err(Error::InvalidArgument("-ProxyUseDefaultCredentials needs -Proxy <uri>".to_owned()));
-            }
-            (None, None) => None,
         };
         Ok(common)
     }
@@ -132,7 +148,22 @@ impl CommonParameters {
             prepend: self.prepend.clone(),
             append: self.append.clone(),
             proxy: self.proxy.clone(),
+            http_log: self.http_log.clone(),
         }
+    }
+}
+
+/// Takes a variable name (-ResponseHeadersVariable, -CountVariable): an
+/// empty one is refused, as PowerShell cannot set a variable without a name.
+fn take_variable_name(bound: &mut Bound, name: &str) -> Result<Option<String>, Error> {
+    let given = bound.is_bound(name);
+    match take_string(bound, name) {
+        Some(text) if !text.is_empty() => Ok(Some(text)),
+        _ if !given => Ok(None),
+        _ => Err(Error::Binding {
+            id: BindErrorId::ParameterArgumentValidationErrorEmptyStringNotAllowed.as_str(),
+            message: format!("Cannot bind argument to parameter '{name}' because it is an empty string."),
+        }),
     }
 }
 
@@ -229,11 +260,45 @@ pub fn read_in_file(path: &str) -> Result<Vec<u8>, Error> {
     std::fs::read(path).map_err(|e| Error::InvalidArgument(format!("cannot read -InFile {path}: {e}")))
 }
 
-/// How a cmdlet talks to its user: -Confirm prompts and -Break.
+/// One progress record, as PowerShell's `Write-Progress` writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    /// What is going on (`Reading every page of GET /applications`).
+    pub activity: String,
+    /// How far it is (`250 items from 3 pages`).
+    pub status: String,
+    /// Percent done, when known.
+    pub percent: Option<u8>,
+    /// The activity is over: the host removes its display.
+    pub completed: bool,
+}
+
+/// How a cmdlet talks to its user: -Confirm prompts, -Break, and the
+/// warning, verbose and progress streams.
 pub trait Host: Send + Sync {
     /// Asks whether to perform `action` on `target`; `false` means nothing
     /// is sent.
     fn confirm<'a>(&'a self, action: &'a str, target: &'a str) -> BoxFuture<'a, bool>;
+
+    /// A warning (`WARNING: ...`). `Err` stops the cmdlet, as
+    /// `-WarningAction Stop` does. By default it goes to `tracing`.
+    fn warning(&self, message: &str) -> Result<(), Error> {
+        tracing::warn!("{message}");
+        Ok(())
+    }
+
+    /// A verbose message (`VERBOSE: ...`), shown only with -Verbose. By
+    /// default it goes to `tracing`.
+    fn verbose(&self, message: &str) {
+        tracing::debug!("{message}");
+    }
+
+    /// Progress of a long operation. `Err` stops the cmdlet, as
+    /// `-ProgressAction Stop` does. By default nothing is shown.
+    fn progress(&self, record: &Progress) -> Result<(), Error> {
+        let _ = record;
+        Ok(())
+    }
 
     /// Waits until a debugger is attached to this process. Dropping the
     /// future cancels the wait.
@@ -326,10 +391,10 @@ pub fn what_if_text(operation: &str, op: &Operation) -> String {
 }
 
 /// Runs one parameter set of a cmdlet, the way every generated cmdlet runs:
-/// -Break, then -WhatIf and -Confirm (before the identity and path checks,
-/// as in PowerShell, so `-WhatIf` with an incomplete -InputObject still
-/// says what would happen), then the request's own error if building it
-/// failed, then the call, its output and response headers.
+/// -Break, warnings, then -WhatIf and -Confirm (before the identity and path
+/// checks, as in PowerShell, so `-WhatIf` with an incomplete -InputObject
+/// still says what would happen), then the request's own error if building
+/// it failed, then the call, its output and response headers.
 ///
 /// `request` is the set's request as built by the typed cmdlet or by the
 /// set's plan from a binding.
@@ -345,6 +410,9 @@ pub fn invoke<'a>(
         if common.debug_break {
             host.wait_for_debugger().await?;
         }
+        for warning in &common.warnings {
+            host.warning(warning)?;
+        }
         let op = cmdlet.plan(set)?.op;
         let operation = cmdlet.operation_name(set);
         let should_process = cmdlet.should_process();
@@ -353,14 +421,19 @@ pub fn invoke<'a>(
             done.what_if = Some(what_if_text(&operation, op));
             return Ok(done);
         }
-        if should_process && common.confirm && !host.confirm(&operation, &target_text(op)).await {
+        if should_process && common.confirm {
+            if !host.confirm(&operation, &target_text(op)).await {
             let mut done = Invocation::nothing();
             done.declined = true;
             return Ok(done);
         }
+        } else if should_process {
+            // What ShouldProcess writes when it does not ask.
+            host.verbose(&format!("Performing the operation \"{operation}\" on target \"{}\".", target_text(op)));
+        }
         let request = request?;
         if let ResponseKind::Paged(next_link) = op.response {
-            return paged(client, common, request, next_link).await;
+            return paged(client, common, host, request, next_link).await;
         }
         let response = client.send(request, &common.request_options()).await?;
         finish(response, common, op.response)
@@ -373,9 +446,12 @@ pub fn invoke<'a>(
 async fn paged(
     client: &Client,
     common: &CommonParameters,
+    host: &dyn Host,
     mut request: ApiRequest,
     next_link: &'static str,
 ) -> Result<Invocation, Error> {
+    let activity = format!("Reading every page of {} {}", request.op.method.as_str(), request.op.path);
+    let mut pages = 0usize;
     if let Some(size) = common.page_size {
         if !(1..=MAX_PAGE_SIZE).contains(&size) {
             return Err(Error::InvalidArgument(format!("-PageSize must be between 1 and {MAX_PAGE_SIZE}, not {size}")));
@@ -407,7 +483,13 @@ async fn paged(
             _ if items.is_empty() && !page.is_null() => items.push(page.clone()),
             _ => {}
         }
+        pages += 1;
         let next = page.get(next_link).and_then(serde_json::Value::as_str);
+        if common.all {
+            let s = if pages == 1 { "" } else { "s" };
+            let status = format!("{} items from {pages} page{s}", items.len());
+            host.progress(&Progress { activity: activity.clone(), status, percent: None, completed: next.is_none() })?;
+        }
         let Some(next) = next.filter(|_| common.all) else { break response.headers };
         request.next_link = Some(next.to_owned());
         // Checked before the next call, so a link to another origin is

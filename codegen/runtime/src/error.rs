@@ -532,6 +532,55 @@ fn capitalise(word: &str) -> String {
     }
 }
 
+/// Standard header names in their registered spelling. The HTTP stack
+/// keeps names in lower case; .NET, and so the PowerShell module, shows the
+/// standard ones in this spelling and every other name as it arrived, which
+/// is what [`header_name`] restores.
+const HEADER_SPELLING: [&str; 33] = [
+    "Accept",
+    "Accept-Encoding",
+    "Age",
+    "Allow",
+    "Authorization",
+    "Cache-Control",
+    "Connection",
+    "Content-Disposition",
+    "Content-Encoding",
+    "Content-Length",
+    "Content-Location",
+    "Content-Range",
+    "Content-Type",
+    "Date",
+    "ETag",
+    "Expires",
+    "Keep-Alive",
+    "Last-Modified",
+    "Link",
+    "Location",
+    "Pragma",
+    "Proxy-Authorization",
+    "Retry-After",
+    "Retry-Attempt",
+    "SdkVersion",
+    "Server",
+    "Set-Cookie",
+    "Strict-Transport-Security",
+    "Transfer-Encoding",
+    "User-Agent",
+    "Vary",
+    "Via",
+    "WWW-Authenticate",
+];
+
+/// A header name as PowerShell users see it: standard names in their
+/// registered spelling (`Content-Type`), others unchanged (`request-id`).
+pub fn header_name(name: &str) -> Cow<'_, str> {
+    match HEADER_SPELLING.iter().find(|s| s.eq_ignore_ascii_case(name)) {
+        Some(spelled) => Cow::Borrowed(spelled),
+        None => Cow::Borrowed(name),
+    }
+}
+
 /// Makes server-supplied text safe to print on a terminal: control
 /// characters other than newline and tab are shown escaped, so a hostile
 /// body cannot move the cursor or rewrite earlier output.
@@ -565,20 +614,29 @@ fn head(text: &str, limit: usize) -> &str {
     &text[..end]
 }
 
-/// PowerShell's layout: first line, blank line, `Status:`/`ErrorCode:`/`Date:`
-/// lines, blank line, then `Headers:` with names padded to 30 columns.
+/// The Graph SDK's layout: the service's message alone on the first line
+/// (the code follows as `ErrorCode:`; [`ApiError::code`] has it too), a
+/// blank line, `Status:`/`ErrorCode:`/`Date:` lines, a blank line, then
+/// `Headers:`, one line per response header field in the order the server
+/// sent them (names padded to 30 columns), credentials left out.
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = self.status_name();
+        let generic = |f: &mut fmt::Formatter<'_>| {
+            let kind = match self.status {
+                400..=499 => "a Request Error",
+                500..=599 => "a Server Error",
+                _ => "an unexpected status",
+            };
+            write!(f, "The server responded with {kind}, Status: {name}")
+        };
         match &self.body {
-            ErrorBody::OData(odata) => {
-                write!(
-                    f,
-                    "[{}] : {}",
-                    printable(&odata.error.code),
-                    printable(&odata.error.message)
-                )?;
-            }
+            // A body without a message still names its code.
+            ErrorBody::OData(_) => match (self.message(), self.code()) {
+                (Some(message), _) => f.write_str(&printable(message))?,
+                (None, Some(code)) => f.write_str(&printable(code))?,
+                (None, None) => generic(f)?,
+            },
             ErrorBody::Raw(raw) => {
                 let shown = head(raw, RAW_BODY_DISPLAY_LIMIT);
                 f.write_str(&printable(shown))?;
@@ -591,18 +649,11 @@ impl fmt::Display for ApiError {
                     )?;
                 }
             }
-            ErrorBody::Empty => {
-                let kind = match self.status {
-                    400..=499 => "a Request Error",
-                    500..=599 => "a Server Error",
-                    _ => "an unexpected status",
-                };
-                write!(f, "The server responded with {kind}, Status: {name}")?;
-            }
+            ErrorBody::Empty => generic(f)?,
         }
         write!(f, "\n\nStatus: {} ({})", self.status, name)?;
-        if let Some(odata) = self.body.odata() {
-            write!(f, "\nErrorCode: {}", printable(&odata.error.code))?;
+        if self.body.odata().is_some() {
+            write!(f, "\nErrorCode: {}", printable(self.code().unwrap_or_default()))?;
         }
         if let Some(date) = self.inner_date() {
             write!(f, "\nDate: {}", printable(date))?;
@@ -614,14 +665,15 @@ impl fmt::Display for ApiError {
                 write!(f, "\nRequestId: {}", printable(id))?;
             }
         f.write_str("\n\nHeaders:")?;
-        for (header, values) in self.headers.grouped() {
+        for (header, value) in self.headers.iter() {
             if SENSITIVE_HEADERS
                 .iter()
                 .any(|s| header.eq_ignore_ascii_case(s))
             {
                 continue;
             }
-            write!(f, "\n{:<30}: {}", header, printable(&values.join(", ")))?;
+            let header = header_name(header);
+            write!(f, "\n{:<30}: {}", printable(&header), printable(value))?;
         }
         Ok(())
     }
@@ -697,6 +749,15 @@ pub enum Error {
     SignIn(String),
     /// A caller-supplied value is unusable (header, URL, proxy).
     InvalidArgument(String),
+    /// A warning or progress record met a `Stop` preference
+    /// (`-WarningAction Stop`, `-ProgressAction Stop`): PowerShell stops the
+    /// command there.
+    Stopped {
+        /// The preference variable, e.g. `WarningPreference`.
+        preference: &'static str,
+        /// The record's text.
+        message: String,
+    },
     /// A parameter-binding failure, with PowerShell's error id.
     Binding {
         /// Error id, e.g. `NamedParameterNotFound`.
@@ -746,6 +807,11 @@ impl fmt::Display for Error {
             Error::SignIn(message) => f.write_str(&printable(message)),
             Error::InvalidArgument(message) => f.write_str(message),
             Error::Binding { message, .. } => f.write_str(message),
+            Error::Stopped { preference, message } => write!(
+                f,
+                "The running command stopped because the preference variable \"{preference}\" or common parameter is set to Stop: {}",
+                printable(message)
+            ),
             Error::Cancelled => f.write_str("The operation was cancelled."),
             Error::Decode(message) => write!(f, "Could not decode the response: {message}"),
         }

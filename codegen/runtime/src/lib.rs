@@ -21,6 +21,7 @@ pub mod client;
 pub mod cmdlet;
 pub mod error;
 pub mod model;
+pub mod help;
 pub mod path;
 pub mod pipeline;
 pub mod plan;

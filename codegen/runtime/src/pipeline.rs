@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, RETRY_AFTER};
 
 use super::client::TokenProvider;
-use super::error::{ApiError, Error, ResponseHeaders, Secret, TransportKind};
+use super::error::{ApiError, Error, ResponseHeaders, Secret, TransportKind, header_name};
 
 /// The SDK version header value, e.g. `mgbeta-rust/0.1.0`. `CARGO_PKG_VERSION`
 /// is read when the crate that contains this file is built, so a generated
@@ -103,6 +103,121 @@ impl std::fmt::Debug for Next {
     }
 }
 
+/// Where `-Debug` writes the HTTP log: called with one formatted block for
+/// the request (once, after the last pipeline step, as sent, with the
+/// built-in headers) and one for the final response.
+pub type HttpLog = Arc<dyn Fn(String) + Send + Sync>;
+
+/// Headers whose values are credentials: their values are never logged.
+const SECRET_HEADERS: [&str; 4] = ["authorization", "proxy-authorization", "cookie", "set-cookie"];
+
+/// What stands in for a redacted value.
+pub const REDACTED: &str = "<redacted>";
+
+/// Body properties whose values are secrets, compared without case, `_` or
+/// `-`: anything ending in `password`, `secret`, `secrettext` or `token`
+/// (`secretText`, `clientSecret`, `newPassword`, `access_token`...), and a
+/// few exact names.
+fn secret_property(name: &str) -> bool {
+    let folded: String = name
+        .chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect();
+    ["password", "secret", "secrettext", "token"]
+        .iter()
+        .any(|end| folded.ends_with(end))
+        || ["key", "privatekey", "assertion", "clientassertion", "credential"].contains(&folded.as_str())
+}
+
+/// Replaces the value of every secret-bearing property, at any depth.
+fn redact_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (name, item) in map.iter_mut() {
+                if secret_property(name) && !item.is_null() {
+                    *item = serde_json::Value::String(REDACTED.to_owned());
+                } else {
+                    redact_json(item);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_json),
+        _ => {}
+    }
+}
+
+/// Largest non-JSON body text the log shows.
+const MAX_LOGGED_TEXT: usize = 10 * 1024;
+
+/// A body as the SDK's log formatter shows it: JSON indented (secrets
+/// redacted), other text as it is (cut after 10 KiB),
+/// binary content by its size.
+pub fn log_body(body: &[u8]) -> String {
+    if body.is_empty() {
+        return String::new();
+    }
+    if let Ok(mut json) = serde_json::from_slice::<serde_json::Value>(body) {
+        redact_json(&mut json);
+        return serde_json::to_string_pretty(&json).unwrap_or_default();
+    }
+    let Ok(text) = std::str::from_utf8(body) else {
+        return format!("({} bytes of binary content)", body.len());
+    };
+    if text.len() <= MAX_LOGGED_TEXT {
+        return text.to_owned();
+    }
+    let mut end = MAX_LOGGED_TEXT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}\nDATA TRUNCATED DUE TO SIZE", &text[..end])
+}
+
+/// Header lines as the SDK's log formatter writes them: name padded to 30
+/// columns, values of one name joined by `,`, credentials redacted.
+pub fn log_headers<'a>(headers: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> String {
+    let mut lines: Vec<(String, String)> = Vec::new();
+    for (name, value) in headers {
+        let shown = header_name(name).into_owned();
+        let value = if SECRET_HEADERS.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+            REDACTED.to_owned()
+        } else {
+            String::from_utf8_lossy(value).into_owned()
+        };
+        match lines.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(&shown)) {
+            Some((_, values)) => {
+                values.push(',');
+                values.push_str(&value);
+            }
+            None => lines.push((shown, value)),
+        }
+    }
+    lines.iter().map(|(n, v)| format!("{n:<30}: {v}\n")).collect()
+}
+
+/// The request block of the `-Debug` log.
+pub fn log_request(request: &reqwest::Request) -> String {
+    let headers = log_headers(request.headers().iter().map(|(n, v)| (n.as_str(), v.as_bytes())));
+    let body = request.body().and_then(reqwest::Body::as_bytes).map(log_body).unwrap_or_default();
+    format!(
+        "============================ HTTP REQUEST ============================\n\nHTTP Method:\n{}\n\nAbsolute Uri:\n{}\n\nHeaders:\n{headers}\nBody:\n{body}\n",
+        request.method(),
+        request.url()
+    )
+}
+
+/// The response block of the `-Debug` log; the status is written as .NET
+/// names it (`NotFound`), as the SDK's formatter does.
+pub fn log_response(status: u16, headers: &ResponseHeaders, body: &[u8]) -> String {
+    let headers = log_headers(headers.iter().map(|(n, v)| (n, v.as_bytes())));
+    format!(
+        "============================ HTTP RESPONSE ============================\n\nStatus Code:\n{}\n\nHeaders:\n{headers}\nBody:\n{}\n",
+        super::error::status_name(status),
+        log_body(body)
+    )
+}
+
 /// Response extension recording how often the built-ins re-sent the request.
 /// It is only attached when the request was re-sent at least once (attaching
 /// it costs allocations on every call), so read it as
@@ -121,6 +236,8 @@ pub(crate) struct Builtins {
     pub(crate) path_template: &'static str,
     /// Credentials of the proxy in use, scrubbed from transport messages.
     pub(crate) scrub: Vec<Secret>,
+    /// `-Debug`: where the request is logged, once, as sent.
+    pub(crate) log: Option<HttpLog>,
 }
 
 /// Sets a header, replacing every value a caller or step put there: the
@@ -173,6 +290,9 @@ pub(crate) async fn run_builtins(
         .filter(|t| !t.is_empty())
         .ok_or(Error::MissingToken)?;
     set_bearer(&mut request, &token)?;
+    if let Some(log) = &b.log {
+        log(log_request(&request));
+    }
 
     let max_retries = b.retry.effective_max_retries();
     let mut retries = 0u32;
@@ -237,6 +357,9 @@ pub(crate) async fn run_builtins(
                         .await
                         .map(|(body, _)| body)
                         .unwrap_or_default();
+                    if let Some(log) = &b.log {
+                        log(log_response(status, &headers, &body));
+                    }
                     let last = ApiError::from_response(
                         status,
                         &headers,

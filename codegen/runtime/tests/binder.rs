@@ -438,10 +438,20 @@ static CASES: &[Case] = &[
     ok(SJ, &["-App", "a", "-Sync", "b", "-ResponseHeadersVariable", ""], "Start", &[("ApplicationId", S("a")), ("SynchronizationJobId", S("b")), ("ResponseHeadersVariable", S(""))]),
     ok(SJ, &["-App", "a", "-Sync", "b", "-RHV", "$null", "-Proxy", "$Null", "-Headers", "$NULL"], "Start", &[("ApplicationId", S("a")), ("SynchronizationJobId", S("b")), ("ResponseHeadersVariable", S("")), ("Proxy", J("null")), ("Headers", J("null"))]),
     // Typed values.
-    ok(SJ, &["-App", "a", "-Sync", "b", "-Headers", "a=b", "-Headers", "C-D = e=f"], "Start", &[("ApplicationId", S("a")), ("SynchronizationJobId", S("b")), ("Headers", L(&["a=b", "C-D = e=f"]))]),
+    // Every parameter binds once, as in PowerShell; several headers go in one
+    // JSON object or hashtable literal.
+    err(SJ, &["-App", "a", "-Sync", "b", "-Headers", "a=b", "-Headers", "C-D = e=f"], TWICE, "Cannot bind parameter because parameter 'Headers' is specified more than once. To provide multiple values to parameters that can accept multiple values, use the array syntax. For example, \"-parameter value1,value2,value3\"."),
+    ok(SJ, &["-App", "a", "-Sync", "b", "-Headers", "@{a='b'; 'C-D' = \"e=f\"\n x = y`z }"], "Start", &[("ApplicationId", S("a")), ("SynchronizationJobId", S("b")), ("Headers", J(r#"{"a":"b","C-D":"e=f","x":"y`z"}"#))]),
+    ok(SJ, &["-App", "a", "-Sync", "b", "-Headers", "@{'it''s' = \"say \"\"hi\"\" `\"x`\"\"}"], "Start", &[("ApplicationId", S("a")), ("SynchronizationJobId", S("b")), ("Headers", J(r#"{"it's":"say \"hi\" \"x\""}"#))]),
+    err(SJ, &["-Headers", "@{a='b'"], INVALID, "Cannot bind parameter 'Headers'. Cannot convert value \"@{a='b'\" to type \"System.Collections.IDictionary\". Error: \"Missing the closing '}' of the hash literal.\""),
+    err(SJ, &["-Headers", "@{a}"], INVALID, "Cannot bind parameter 'Headers'. Cannot convert value \"@{a}\" to type \"System.Collections.IDictionary\". Error: \"Missing '=' operator after key in hash literal.\""),
+    err(SJ, &["-Headers", "@{a=1;A=2}"], INVALID, "Cannot bind parameter 'Headers'. Cannot convert value \"@{a=1;A=2}\" to type \"System.Collections.IDictionary\". Error: \"Duplicate keys 'A' are not allowed in hash literals.\""),
+    err(SJ, &["-Headers", "@{a='x} b"], INVALID, "Cannot bind parameter 'Headers'. Cannot convert value \"@{a='x} b\" to type \"System.Collections.IDictionary\". Error: \"Missing the closing ' of a string in the hash literal.\""),
+    err(SJ, &["-Headers", "@{a=1} b"], INVALID, "Cannot bind parameter 'Headers'. Cannot convert value \"@{a=1} b\" to type \"System.Collections.IDictionary\". Error: \"Unexpected text after the closing '}' of the hash literal.\""),
     ok(SJ, &["-App", "a", "-Sync", "b", "-Headers", r#" {"x":"y","n":[1,2]}"#], "Start", &[("ApplicationId", S("a")), ("SynchronizationJobId", S("b")), ("Headers", J(r#"{"x":"y","n":[1,2]}"#))]),
     ok(SJ, &["-App", "a", "-Sync", "b", "-ProxyCredential", "CONTOSO\\u"], "Start", &[("ApplicationId", S("a")), ("SynchronizationJobId", S("b")), ("ProxyCredential", S("CONTOSO\\u"))]),
-    ok(SJ, &["-App", "a", "-Sync", "b", "-HttpPipelineAppend", "x, y", "-HttpPipelineAppend", "z", "-HttpPipelinePrepend:w"], "Start", &[("ApplicationId", S("a")), ("SynchronizationJobId", S("b")), ("HttpPipelineAppend", L(&["x", "y", "z"])), ("HttpPipelinePrepend", L(&["w"]))]),
+    ok(SJ, &["-App", "a", "-Sync", "b", "-HttpPipelineAppend", "x, y,z", "-HttpPipelinePrepend:w"], "Start", &[("ApplicationId", S("a")), ("SynchronizationJobId", S("b")), ("HttpPipelineAppend", L(&["x", "y", "z"])), ("HttpPipelinePrepend", L(&["w"]))]),
+    err(SJ, &["-App", "a", "-Sync", "b", "-HttpPipelineAppend", "x, y", "-HttpPipelineAppend", "z"], TWICE, "Cannot bind parameter because parameter 'HttpPipelineAppend' is specified more than once. To provide multiple values to parameters that can accept multiple values, use the array syntax. For example, \"-parameter value1,value2,value3\"."),
     ok(SJ, &["-InputObject", IDENTITY], "StartViaIdentity", &[("InputObject", J(IDENTITY))]),
     ok(SJ, &["-I", "{}", "-PassThru", "-Headers", "k=v"], "StartViaIdentity", &[("InputObject", J("{}")), ("PassThru", Sw(true)), ("Headers", L(&["k=v"]))]),
     // NamedParameterNotFound.
@@ -498,13 +508,16 @@ static CASES: &[Case] = &[
     err(TH, &["-Roles", "r", "-Alpha", "x", "-Beta", "y"], SET, MSG_SET),
     err(WG, &["-WidgetId", "w", "-Top", "1"], SET, MSG_SET),
     ok(TH, &["-Roles", "r", "-Xa", "x"], "A", &[("Roles", L(&["r"])), ("Alpha", S("x"))]),
-    ok(TH, &["-Roles", "a", "-Roles", "b,c", "-Xb", "y", "-Pq", "-Pqr", "p"], "B", &[("Roles", L(&["a", "b", "c"])), ("Beta", S("y")), ("Zed", Sw(true)), ("Pqr", S("p"))]),
+    ok(TH, &["-Roles", "a,b,c", "-Xb", "y", "-Pq", "-Pqr", "p"], "B", &[("Roles", L(&["a", "b", "c"])), ("Beta", S("y")), ("Zed", Sw(true)), ("Pqr", S("p"))]),
+    err(TH, &["-Roles", "a", "-Roles", "b,c"], TWICE, "Cannot bind parameter because parameter 'Roles' is specified more than once. To provide multiple values to parameters that can accept multiple values, use the array syntax. For example, \"-parameter value1,value2,value3\"."),
     ok(WG, &[], "List", &[]),
     ok(WG, &["-Property", "a"], "List", &[("Property", L(&["a"]))]),
     ok(WG, &["-Query", "q"], "Search", &[("Query", S("q"))]),
     ok(WG, &["-WidgetId", "w", "-Name", "n"], "Get", &[("WidgetId", S("w")), ("Name", S("n"))]),
     ok(WG, &["-Top", "5", "-Skip", "-3", "-Enabled:$false"], "List", &[("Top", J("5")), ("Skip", J("-3")), ("Enabled", J("false"))]),
-    ok(WG, &["-Limit", " +10 ", "-Skip", "3000000000", "-Enabled", "1", "-Select", "a,b", "-Property", "c"], "List", &[("Top", J("10")), ("Skip", J("3000000000")), ("Enabled", J("true")), ("Property", L(&["a", "b", "c"]))]),
+    ok(WG, &["-Limit", " +10 ", "-Skip", "3000000000", "-Enabled", "1", "-Select", "a,b,c"], "List", &[("Top", J("10")), ("Skip", J("3000000000")), ("Enabled", J("true")), ("Property", L(&["a", "b", "c"]))]),
+    // An alias and its name are the same parameter.
+    err(WG, &["-Select", "a,b", "-Property", "c"], TWICE, "Cannot bind parameter because parameter 'Property' is specified more than once. To provide multiple values to parameters that can accept multiple values, use the array syntax. For example, \"-parameter value1,value2,value3\"."),
     ok(&BARE, &[], "__AllParameterSets", &[]),
     err(&BARE, &["-X"], NOT_FOUND, "A parameter cannot be found that matches parameter name 'X'."),
     // Positional arguments.
@@ -530,8 +543,8 @@ static CASES: &[Case] = &[
     err(SJ, &["-Proxy", "/relative/path"], INVALID, "Cannot bind parameter 'Proxy'. Cannot convert value \"/relative/path\" to type \"System.Uri\". Error: \"Invalid URI: The format of the URI could not be determined. An absolute URI such as http://host:8080 is expected.\""),
     err(SJ, &["-Proxy", "http://a b"], INVALID, "Cannot bind parameter 'Proxy'. Cannot convert value \"http://a b\" to type \"System.Uri\". Error: \"Invalid URI: The format of the URI could not be determined. An absolute URI such as http://host:8080 is expected.\""),
     err(SJ, &["-Proxy", ""], INVALID, "Cannot bind parameter 'Proxy'. Cannot convert value \"\" to type \"System.Uri\". Error: \"Invalid URI: The URI is empty.\""),
-    err(SJ, &["-Headers", "abc"], INVALID, "Cannot bind parameter 'Headers'. Cannot convert value \"abc\" to type \"System.Collections.IDictionary\". Error: \"Expected Name=Value or a JSON object such as {\"Name\":\"Value\"}.\""),
-    err(SJ, &["-Headers", "=v"], INVALID, "Cannot bind parameter 'Headers'. Cannot convert value \"=v\" to type \"System.Collections.IDictionary\". Error: \"Expected Name=Value or a JSON object such as {\"Name\":\"Value\"}.\""),
+    err(SJ, &["-Headers", "abc"], INVALID, "Cannot bind parameter 'Headers'. Cannot convert value \"abc\" to type \"System.Collections.IDictionary\". Error: \"Expected Name=Value, a JSON object such as {\"Name\":\"Value\"}, or @{Name='Value'}.\""),
+    err(SJ, &["-Headers", "=v"], INVALID, "Cannot bind parameter 'Headers'. Cannot convert value \"=v\" to type \"System.Collections.IDictionary\". Error: \"Expected Name=Value, a JSON object such as {\"Name\":\"Value\"}, or @{Name='Value'}.\""),
     err(SJ, &["-InputObject", "abc"], INVALID, "Cannot bind parameter 'InputObject'. Cannot convert value \"abc\" to type \"Microsoft.Graph.Beta.PowerShell.Models.IApplicationsIdentity\". Error: \"Expected a JSON object or pipeline input.\""),
     err(SJ, &["-InputObject", "{\"a\":1}x"], INVALID, "Cannot bind parameter 'InputObject'. Cannot convert value \"{\"a\":1}x\" to type \"Microsoft.Graph.Beta.PowerShell.Models.IApplicationsIdentity\". Error: \"Invalid JSON: trailing characters at line 1 column 8.\""),
     err(WG, &["-Top", "abc"], INVALID, "Cannot bind parameter 'Top'. Cannot convert value \"abc\" to type \"System.Int32\". Error: \"Input string was not in a correct format.\""),
@@ -673,9 +686,7 @@ fn binder_bound_accessors() {
         "b",
         "-PassThru",
         "-Headers",
-        "k=v",
-        "-Headers",
-        "x=y=z",
+        "@{k = 'v'; x = 'y=z'}",
     ];
     // A pipeline object with -ApplicationId given would go to Headers, which
     // is already bound by name here, so nothing takes it.
@@ -691,7 +702,7 @@ fn binder_bound_accessors() {
     assert!(!b.is_bound("WhatIf"));
     assert!(b.is_bound("Headers"));
     assert!(!b.from_pipeline("Headers"));
-    assert_eq!(b.list("Headers").map(<[String]>::len), Some(2));
+    assert!(b.json("Headers").is_some_and(serde_json::Value::is_object));
     assert_eq!(
         b.get("Headers").and_then(Value::dictionary_pairs),
         Some(vec![

@@ -87,22 +87,42 @@ async fn graph_404_becomes_a_typed_error() {
     );
     assert_eq!(api.headers.get("TRANSFER-ENCODING"), Some("chunked"));
 
+    // The Graph SDK's layout: the message alone, then the status and the
+    // code; every header field in arrival order, standard names in their
+    // usual spelling, the cookie left out.
     let expected = "\
-[Request_ResourceNotFound] : Resource 'app-1' does not exist or one of its queried reference-property objects are not present.
+Resource 'app-1' does not exist or one of its queried reference-property objects are not present.
 
 Status: 404 (NotFound)
 ErrorCode: Request_ResourceNotFound
 Date: 2024-03-12T10:00:00
 
 Headers:
-content-type                  : application/json
-vary                          : Accept-Encoding
+Content-Type                  : application/json
+Vary                          : Accept-Encoding
 request-id                    : 4f1a7c2e-0000-4000-8000-000000000001
-date                          : Tue, 12 Mar 2024 10:00:00 GMT
-transfer-encoding             : chunked
-connection                    : close";
+Date                          : Tue, 12 Mar 2024 10:00:00 GMT
+Transfer-Encoding             : chunked
+Connection                    : close";
     assert_eq!(err.to_string(), expected);
     assert!(!format!("{err:?}").contains(TOKEN));
+}
+
+#[test]
+fn repeated_headers_keep_their_own_lines_and_a_message_less_body_shows_its_code() {
+    let mut headers = ResponseHeaders::new();
+    headers.push("x-ms-ags-diagnostic", "a");
+    headers.push("request-id", "r-1");
+    headers.push("X-MS-AGS-DIAGNOSTIC", "b, c");
+    let body = br#"{"error":{"code":"Authorization_RequestDenied","message":""}}"#;
+    let api = ApiError::from_response(403, &headers, body, "GET", "/x", 0);
+    assert_eq!(api.code(), Some("Authorization_RequestDenied"));
+    assert_eq!(
+        api.to_string(),
+        "Authorization_RequestDenied\n\nStatus: 403 (Forbidden)\nErrorCode: Authorization_RequestDenied\n\nHeaders:\nx-ms-ags-diagnostic           : a\nrequest-id                    : r-1\nX-MS-AGS-DIAGNOSTIC           : b, c"
+    );
+    let neither = ApiError::from_response(500, &headers, br#"{"error":{}}"#, "GET", "/x", 0);
+    assert!(neither.to_string().starts_with("The server responded with a Server Error, Status: InternalServerError\n\nStatus: 500 (InternalServerError)\nErrorCode: \n"));
 }
 
 #[tokio::test]

@@ -229,7 +229,7 @@ async fn gives_up_after_max_retries() {
     assert_eq!(last.code(), Some("TooManyRequests"));
     assert_eq!(last.retries, 2);
     assert!(err.to_string().starts_with(
-        "Too many retries performed. More than 2 retries encountered while sending the request.\n\n[TooManyRequests] : Too many requests."
+        "Too many retries performed. More than 2 retries encountered while sending the request.\n\nToo many requests.\n\nStatus: 429 (TooManyRequests)\nErrorCode: TooManyRequests\n"
     ));
 }
 
@@ -497,4 +497,66 @@ async fn next_chains_can_be_built_and_tested_alone() {
     let req = reqwest::Request::new(Method::GET, "http://127.0.0.1/".parse().unwrap());
     let response = chain.run(req).await.unwrap();
     assert_eq!(response.text().await.unwrap(), "tagged");
+}
+
+/// -Debug's log: the request once (not per retry), as sent after the last
+/// caller step with the built-in headers, and the final response, both with
+/// credentials and secret-bearing body properties redacted.
+#[tokio::test]
+async fn the_debug_log_shows_the_request_once_as_sent_and_the_final_response() {
+    let server = TestServer::start(|n, _| match n {
+        0 => Reply::json(503, THROTTLED).header("Retry-After", "0"),
+        _ => Reply::json(200, r#"{"id":"x","passwordCredential":{"secretText":"pw-123456","keyId":"k"}}"#)
+            .header("request-id", "r-2"),
+    })
+    .await;
+    let client = builder(&server, fast(3)).build().unwrap();
+    let log: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = log.clone();
+    let tag = step(|mut req: reqwest::Request, next: Next| async move {
+        req.headers_mut().insert("x-step", reqwest::header::HeaderValue::from_static("1"));
+        next.run(req).await
+    });
+    let options = RequestOptions {
+        append: vec![tag],
+        http_log: Some(Arc::new(move |block: String| sink.lock().unwrap().push(block))),
+        ..Default::default()
+    };
+    let mut req = request();
+    req.body = Some(serde_json::json!({"displayName": "d", "password": "hunter2-secret", "access_token": "at-987654"}));
+    let response = client.send(req, &options).await.unwrap();
+    assert_eq!((response.status, server.count()), (200, 2));
+    let log = log.lock().unwrap();
+    assert_eq!(log.len(), 2, "{log:#?}");
+    let (sent, received) = (&log[0], &log[1]);
+    assert!(sent.starts_with("============================ HTTP REQUEST ============================\n\nHTTP Method:\nPOST\n\nAbsolute Uri:\nhttp://"), "{sent}");
+    for expected in [
+        "x-step                        : 1\n",
+        "client-request-id             : ",
+        "SdkVersion                    : mgbeta-rust/",
+        "Authorization                 : <redacted>\n",
+        "\"displayName\": \"d\"",
+        "\"password\": \"<redacted>\"",
+        "\"access_token\": \"<redacted>\"",
+    ] {
+        assert!(sent.contains(expected), "missing {expected:?} in\n{sent}");
+    }
+    assert!(received.starts_with("============================ HTTP RESPONSE ============================\n\nStatus Code:\nOK\n\nHeaders:\n"), "{received}");
+    for expected in ["request-id                    : r-2\n", "\"id\": \"x\"", "\"secretText\": \"<redacted>\"", "\"keyId\": \"k\""] {
+        assert!(received.contains(expected), "missing {expected:?} in\n{received}");
+    }
+    for secret in [TOKEN, "hunter2-secret", "at-987654", "pw-123456"] {
+        assert!(!sent.contains(secret) && !received.contains(secret), "{secret} logged");
+    }
+}
+
+#[test]
+fn the_debug_log_shows_text_and_binary_bodies_plainly() {
+    use mg_runtime::pipeline::log_body;
+    assert_eq!(log_body(b""), "");
+    assert_eq!(log_body(b"plain text"), "plain text");
+    assert_eq!(log_body(&[0xff, 0x00, 0x10]), "(3 bytes of binary content)");
+    let long = "x".repeat(20_000);
+    assert!(log_body(long.as_bytes()).ends_with("\nDATA TRUNCATED DUE TO SIZE"));
+    assert_eq!(log_body(br#"[{"clientSecret":null,"key":"abc"}]"#), "[\n  {\n    \"clientSecret\": null,\n    \"key\": \"<redacted>\"\n  }\n]");
 }

@@ -7,7 +7,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::types::{doc_line, docs, escape_doc, ident, lit, rust_type, Scope};
+use super::types::{code, doc_line, docs, ident, lit, prose, rust_type, Scope};
 use crate::ir::{Api, Binding, Cmdlet, CmdletParam, Location, Operation, Options, ParamSet};
 use crate::naming::ident::UniqueNames;
 
@@ -167,7 +167,7 @@ fn variant(api: &Api, c: &Cmdlet, set: &ParamSet, op: &Operation) -> Variant {
     } else {
         for (_, p) in keys {
             let field = ident(&unique.claim(&p.rust_name));
-            let text = escape_doc(&p.description.split_whitespace().collect::<Vec<_>>().join(" "));
+            let text = prose(&p.description);
             let doc = doc_line(&format!("`-{}`: {text}", p.name));
             fields.push(quote! { #[doc = #doc] #field: ::std::string::String, });
             names.push(field.clone());
@@ -239,11 +239,10 @@ pub(super) fn file(api: &Api, c: &Cmdlet) -> TokenStream {
         let v = variant(api, c, set, op);
         let var = ident(&set.variant);
         let set_doc = doc_line(&format!(
-            "The `{}` parameter set{}: `{} {}`{}.",
-            set.name,
+            "The {} parameter set{}: {}{}.",
+            code(&set.name),
             if set.default { " (default)" } else { "" },
-            op.method.as_str(),
-            escape_doc(&op.path.raw),
+            code(&format!("{} {}", op.method.as_str(), op.path.raw)),
             if set.via_identity { ", keys read from -InputObject" } else { "" }
         ));
         let fields = &v.fields;
@@ -256,10 +255,10 @@ pub(super) fn file(api: &Api, c: &Cmdlet) -> TokenStream {
     }
     let type_doc = docs(Some(&c.synopsis), &c.name);
     let heading = doc_line(&format!("`{}`: each variant is one parameter set.", c.name));
-    let module_doc = doc_line(&format!("`{}`.", c.name));
+    let module_doc = super::types::inner_doc_lines(&format!("`{}`.", c.name));
     let never_matches = variants.is_empty().then(|| quote! { #[allow(clippy::empty_enum)] });
     quote! {
-        #![doc = #module_doc]
+        #module_doc
 
         use mg_runtime::binder::{CmdletMeta, Common, ParamMeta as P, ParamType as T};
         use mg_runtime::cmdlet::{BoxFuture, CommonParameters, Host, Invocation};

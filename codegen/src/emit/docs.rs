@@ -7,7 +7,7 @@
 //! text is deterministic: no dates, no maps with random order, LF endings.
 
 use super::File;
-use crate::ir::{Api, Binding, Cmdlet, CmdletParam, ParamKind, ParamSet};
+use crate::ir::{Api, Binding, Cmdlet, CmdletParam, Location, ParamKind, ParamSet};
 use crate::render::Provenance;
 
 /// PlatyPS wraps SYNTAX lines so that none is longer than this.
@@ -57,12 +57,23 @@ impl Doc {
         self.blank();
     }
 
-    /// Free text from the document: trailing spaces go, and runs of blank
-    /// lines shrink to one, so that a description cannot break the layout.
+    /// Free text from the document: trailing spaces go, runs of blank lines
+    /// shrink to one, and a line that would open a heading or a code block
+    /// has its first character escaped, so that a description cannot break
+    /// the layout.
     fn paragraphs(&mut self, text: &str) {
         let mut previous_blank = true;
         for line in text.trim().lines() {
             let line = line.trim_end();
+            let escaped;
+            let start = line.trim_start();
+            let line = if start.starts_with('#') || start.starts_with("```") || start.starts_with("~~~") {
+                let indent = line.len() - line.trim_start().len();
+                escaped = format!("{}\\{}", &line[..indent], &line[indent..]);
+                escaped.as_str()
+            } else {
+                line
+            };
             if line.is_empty() {
                 if !previous_blank {
                     self.blank();
@@ -98,6 +109,9 @@ fn document(api: &Api, cmdlet: &Cmdlet, provenance: &Provenance) -> String {
 
     doc.section("DESCRIPTION");
     doc.paragraphs(or_placeholder(&cmdlet.description, "No description is given in the API description."));
+
+    doc.section("EXAMPLES");
+    examples(&mut doc, api, cmdlet);
 
     doc.section("PARAMETERS");
     let all = cmdlet.all_params();
@@ -404,17 +418,102 @@ fn common_parameters(doc: &mut Doc, api: &Api) {
         ),
     );
     // The generated binary is not PowerShell: say which of them it honours
-    // (as runtime/src/cli.rs implements them) rather than promise all.
+    // (as runtime/src/cli.rs implements them) rather than promise all, and
+    // where it differs from the module on purpose.
+    let bin = &api.krate.binary;
     wrapped(
         doc,
         &format!(
-            "From the `{}` command line, -Verbose and -Debug print the request and the response, \
-             -ErrorAction takes Continue, Stop, SilentlyContinue or Ignore, -WarningAction, \
-             -InformationAction and -ProgressAction are accepted and change nothing, and the \
-             variable parameters and -OutBuffer are refused.",
-            api.krate.binary
+            "From the `{bin}` command line: -Verbose writes the \"Performing the operation\" line and \
+             each request and response line; -Debug writes each HTTP request as sent and its \
+             response, as the Graph SDK's log formatter does, with Authorization and secret-bearing \
+             body properties (such as secretText, password and clientSecret) redacted; -ErrorAction, \
+             -WarningAction, -InformationAction and -ProgressAction take Continue, SilentlyContinue, \
+             Ignore or Stop (Inquire, Suspend and Break need a PowerShell session); the variable \
+             parameters and -OutBuffer are refused. An error for one pipeline object is written and \
+             the next object is processed, unless -ErrorAction is Stop; the exit status is 1 if \
+             any object failed."
         ),
     );
+    wrapped(
+        doc,
+        &format!(
+            "Where `{bin}` differs from the PowerShell module: standard input, when it is not a \
+             terminal, is pipeline input (JSON objects, one after another or in an array); run with \
+             `</dev/null` to give none. -Confirm asks PowerShell's question (Enter answers Yes), but \
+             with no terminal the answer is No, and Suspend answers No as there is no nested prompt \
+             to suspend to. -ProxyCredential or -ProxyUseDefaultCredentials without -Proxy do nothing, \
+             as in the module, and say so in a warning. While -All reads pages, progress is shown on \
+             a terminal. `{bin} help <Cmdlet> -Online` prints the address of the online help instead \
+             of opening a browser."
+        ),
+    );
+}
+
+// ---------------------------------------------------------------------------
+// EXAMPLES
+
+/// One example per parameter set: the command line that runs it from the
+/// generated binary, with the set's mandatory parameters.
+fn examples(doc: &mut Doc, api: &Api, cmdlet: &Cmdlet) {
+    let bin = &api.krate.binary;
+    for (n, set) in cmdlet.sets.iter().enumerate() {
+        doc.line(format!("### Example {}: {}", n + 1, set.name));
+        doc.blank();
+        let mandatory: Vec<&CmdletParam> = cmdlet
+            .params
+            .iter()
+            .filter(|p| p.sets.as_ref().is_some_and(|list| list.iter().any(|m| m.set == set.name && m.mandatory)))
+            .filter(|p| p.kind != ParamKind::Identity)
+            .collect();
+        let args: String = mandatory
+            .iter()
+            .map(|p| {
+                let value = if p.ty.is_switch() { String::new() } else { format!(" \"${}\"", shell_variable(&p.name)) };
+                format!(" -{}{value}", p.name)
+            })
+            .collect();
+        let line = format!("{bin} {}{args}", cmdlet.name);
+        let keys: Vec<&str> = match api.operations.get(set.operation) {
+            Some(op) if set.via_identity => {
+                op.params.iter().filter(|p| p.location == Location::Path).map(|p| p.ps_name.as_str()).collect()
+            }
+            _ => Vec::new(),
+        };
+        doc.line("```sh");
+        if set.via_identity {
+            let object: Vec<String> = keys.iter().map(|k| format!("\"{k}\":\"...\"")).collect();
+            doc.line(format!("echo '{{{}}}' | {line}", object.join(",")));
+        } else {
+            doc.line(&line);
+        }
+        doc.line("```");
+        doc.blank();
+        if set.via_identity {
+            doc.line(format!(
+                "Runs the {} parameter set for each identity object read from standard input.",
+                set.name
+            ));
+        } else {
+            doc.line(format!("Runs the {} parameter set.", set.name));
+        }
+        doc.blank();
+    }
+}
+
+/// `ApplicationId` -> `APPLICATION_ID`.
+fn shell_variable(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 && !out.ends_with('_') {
+            let previous = name.chars().nth(i - 1).unwrap_or('_');
+            if previous.is_ascii_lowercase() || previous.is_ascii_digit() {
+                out.push('_');
+            }
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
 }
 
 /// A paragraph broken like the SYNTAX lines, so diffs of it stay readable.
@@ -561,7 +660,8 @@ paths:
         assert!(text.contains("\nHelpUri: ''\n"));
         assert!(text.ends_with("There are no related links.\n"));
         // Blank-line runs in a description collapse to one.
-        assert!(text.contains("First line.\n\nSecond line.\n\n## PARAMETERS"));
+        assert!(text.contains("First line.\n\nSecond line.\n\n## EXAMPLES"));
+        assert!(text.contains("### Example 1: Get\n\n```sh\nmg Get-MgBetaThing -ThingId \"$THING_ID\"\n```\n"));
         // No identity set: no identity properties under NOTES.
         assert!(!text.contains("INPUTOBJECT"));
     }

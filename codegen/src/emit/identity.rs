@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::types::ident;
+use super::types::{code, doc_lines, ident, prose};
 use crate::ir::Api;
 
 pub(super) fn emit(api: &Api) -> TokenStream {
@@ -13,9 +13,9 @@ pub(super) fn emit(api: &Api) -> TokenStream {
     let fields = id.properties.iter().map(|p| {
         let field = ident(&p.rust_name);
         let wire = &p.name;
-        let doc = format!(" `{}`: {}.", p.name, p.description.trim_end_matches('.'));
+        let doc = doc_lines(&format!("{}: {}.", code(&p.name), prose(p.description.trim_end_matches('.'))));
         quote! {
-            #[doc = #doc]
+            #doc
             #[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")]
             pub #field: ::std::option::Option<::std::string::String>,
         }
@@ -31,17 +31,16 @@ pub(super) fn emit(api: &Api) -> TokenStream {
         let wire = &p.name;
         quote! { #wire => self.#field = value, }
     });
-    let type_doc = format!(
-        " Identity of any `{}` resource: the keys of its path. PowerShell's `-InputObject` takes it,\n as a hashtable or a JSON object whose property names match case-insensitively.",
-        api.title
-    );
-    let type_doc_lines = type_doc.lines().map(str::to_owned);
+    let type_doc = doc_lines(&format!(
+        "Identity of any {} resource: the keys of its path. PowerShell's `-InputObject` takes it,\nas a hashtable or a JSON object whose property names match case-insensitively.",
+        code(&api.title)
+    ));
     quote! {
         //! The identity type used by the `ViaIdentity` parameter sets.
 
         use mg_runtime::Error;
 
-        #(#[doc = #type_doc_lines])*
+        #type_doc
         #[derive(Debug, Clone, Default, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
         pub struct #name { #(#fields)* }
 

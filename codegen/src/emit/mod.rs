@@ -26,7 +26,7 @@ pub use runtime::{MANIFEST as RUNTIME_MANIFEST, SOURCES as RUNTIME_SOURCES};
 
 use crate::ir::{Api, ApiVersion, Workspace};
 use crate::render::{rust_file, Provenance};
-use types::{doc_line, escape_doc, ident, Scope};
+use types::{code, doc_line, ident, Scope};
 
 /// One output file: a path relative to the output folder, and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,21 +218,20 @@ fn run_jobs(jobs: &[Job<'_>]) -> Vec<File> {
 
 fn module_lib(api: &Api) -> proc_macro2::TokenStream {
     let which = if api.version.is_beta() { "beta" } else { api.version.name() };
-    let title = doc_line(&format!("Typed client for the Microsoft Graph {which} `{}` module.", escape_doc(&api.title)));
+    let title = types::inner_doc_lines(&format!("Typed client for the Microsoft Graph {which} {} module.", code(&api.title)));
     let identity = ident(&api.identity.type_name);
     let models = ident(&api.krate.models.replace('-', "_"));
     let path = &api.version.path;
     let root = &api.version.root;
-    let version_doc =
-        doc_line(&format!("The API version of every operation here: `{}` below the service root.", escape_doc(path)));
-    let root_doc = doc_line(&format!("The service root the document names (`{}`).", escape_doc(root)));
+    let version_doc = doc_line(&format!("The API version of every operation here: {} below the service root.", code(path)));
+    let root_doc = doc_line(&format!("The service root the document names ({}).", code(root)));
     let types = (!api.types.is_empty()).then(|| {
         quote! {
             pub mod types;
         }
     });
     quote! {
-        #![doc = #title]
+        #title
         #![doc = ""]
         #![doc = " Every operation is a function in [`operations`] that returns a typed request; send it with"]
         #![doc = " `.send(&client)` through the one [`Client`] of the program, which serves every module"]
@@ -273,7 +272,7 @@ fn module_types(api: &Api) -> proc_macro2::TokenStream {
 }
 
 fn cli_main(ws: &Workspace) -> proc_macro2::TokenStream {
-    let doc = doc_line(&format!("`{}`: runs every cmdlet of the generated modules from any shell.", ws.cli.binary));
+    let doc = types::inner_doc_lines(&format!("{}: runs every cmdlet of the generated modules from any shell.", code(&ws.cli.binary)));
     let modules = ws.modules.iter().map(|api| {
         let feature = cli_feature(api);
         let krate = ident(&api.krate.name.replace('-', "_"));
@@ -284,7 +283,7 @@ fn cli_main(ws: &Workspace) -> proc_macro2::TokenStream {
     });
     let root = &ws.cli.default_root;
     quote! {
-        #![doc = #doc]
+        #doc
 
         fn main() -> ::std::process::ExitCode {
             let registry = mg_runtime::cli::Registry::new(&[#(#modules),*]).with_root(#root);

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::types::{docs, doc_line, escape_doc, ident, rust_type, Scope};
+use super::types::{code, doc_line, docs, ident, rust_type, Scope};
 use crate::ir::{ModelType, Models, TypeDef, TypeKind, TypeRef};
 
 /// The file (module name) a type goes to: the first letter of its name.
@@ -97,13 +97,13 @@ pub(super) fn model_imports() -> TokenStream {
 /// derive), and serde impls through it.
 pub(super) fn emit_type(def: &TypeDef, scope: Scope) -> TokenStream {
     let name = ident(&def.rust_name);
-    let fallback = format!("The `{}` schema.", def.schema_name);
+    let fallback = format!("The {} schema.", code(&def.schema_name));
     let doc = docs(def.description.as_deref(), &fallback);
     let body = match &def.kind {
         TypeKind::Struct { fields, additional } => {
             let decls = fields.iter().map(|f| {
                 let fname = ident(&f.rust_name);
-                let fallback = format!("The `{}` property.", f.wire_name);
+                let fallback = format!("The {} property.", code(&f.wire_name));
                 let fdoc = docs(f.description.as_deref(), &fallback);
                 let ty = field_type(&f.ty, scope);
                 quote! { #fdoc pub #fname: #ty, }
@@ -160,7 +160,7 @@ pub(super) fn emit_type(def: &TypeDef, scope: Scope) -> TokenStream {
         TypeKind::Enum { variants } => {
             let vdecl = variants.iter().map(|(wire, v)| {
                 let v = ident(v);
-                let d = doc_line(&format!("`{}`", escape_doc(wire)));
+                let d = doc_line(&code(wire));
                 quote! { #[doc = #d] #v, }
             });
             let from = variants.iter().map(|(wire, v)| {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::types::{docs, doc_line, escape_doc, ident, rust_type, Scope};
+use super::types::{code, doc_line, doc_lines, docs, ident, rust_type, Scope};
 use crate::ir::{Api, Location, Operation, Options, Success};
 
 /// The Cargo feature of each tag with its operations, by module name of
@@ -92,23 +92,27 @@ pub(super) fn tag_file(feature: &str, ops: &[&Operation]) -> TokenStream {
 }
 
 fn summary_docs(op: &Operation) -> TokenStream {
-    let fallback = format!("Calls `{}`.", op.id);
+    let fallback = format!("Calls {}.", code(&op.id));
     let main = docs(op.description.as_deref().or(op.summary.as_deref()), &fallback);
-    let route =
-        doc_line(&format!("`{} {}` (operationId `{}`).", op.method.as_str(), escape_doc(&op.path.raw), escape_doc(&op.id)));
+    let route = doc_lines(&format!(
+        "{} (operationId {}).",
+        code(&format!("{} {}", op.method.as_str(), op.path.raw)),
+        code(&op.id)
+    ));
     let link = op.external_docs.as_ref().map(|u| {
-        // A plain URL becomes a link; anything odd is shown as text.
-        let plain = u.starts_with("http") && !u.contains(|c: char| c.is_whitespace() || c.is_control() || "<>`".contains(c));
-        let line = if plain { doc_line(&format!("See <{u}>.")) } else { doc_line(&format!("See {}.", escape_doc(u))) };
-        quote! { #[doc = ""] #[doc = #line] }
+        // An autolink only for an address that can be one; anything else
+        // is shown as code.
+        let clean = !u.is_empty() && !u.chars().any(|c| c.is_whitespace() || c.is_control() || "<>`\\".contains(c));
+        let line = doc_lines(&if clean { format!("See <{u}>.") } else { format!("See {}.", code(u)) });
+        quote! { #[doc = ""] #line }
     });
-    quote! { #main #[doc = ""] #[doc = #route] #link }
+    quote! { #main #[doc = ""] #route #link }
 }
 
 /// The static describing an operation.
 fn operation_static(op: &Operation) -> TokenStream {
     let name = ident(&op.static_name);
-    let doc = doc_line(&format!("`{} {}`: the operation behind [`{}`].", op.method.as_str(), escape_doc(&op.path.raw), op.rust_name));
+    let doc = doc_line(&format!("{}: the operation behind [`{}`].", code(&format!("{} {}", op.method.as_str(), op.path.raw)), op.rust_name));
     let id = &op.id;
     let method = ident(op.method.variant());
     let path = &op.path.raw;
@@ -219,7 +223,7 @@ fn operation(op: &Operation) -> TokenStream {
                 let field = ident(&p.rust_name);
                 let wire = &p.wire_name;
                 let ty = rust_type(p.ty.strip_nullable(), Scope::Module);
-                let fallback = format!("The `{wire}` {} parameter.", if p.location == Location::Query { "query" } else { "header" });
+                let fallback = format!("The {} {} parameter.", code(wire), if p.location == Location::Query { "query" } else { "header" });
                 let fdoc = docs(p.description.as_deref(), &fallback);
                 fields.push(quote! { #fdoc pub #field: ::std::option::Option<#ty>, });
                 chain.push(quote! { .arg(#wire, &params.#field) });

@@ -21,6 +21,7 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("cmdlet.rs", include_str!("../../runtime/src/cmdlet.rs")),
     ("error.rs", include_str!("../../runtime/src/error.rs")),
     ("model.rs", include_str!("../../runtime/src/model.rs")),
+    ("help.rs", include_str!("../../runtime/src/help.rs")),
     ("path.rs", include_str!("../../runtime/src/path.rs")),
     ("pipeline.rs", include_str!("../../runtime/src/pipeline.rs")),
     ("plan.rs", include_str!("../../runtime/src/plan.rs")),

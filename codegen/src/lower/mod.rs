@@ -142,6 +142,13 @@ pub fn lower(loaded: &Loaded, config: &Config, config_file: &str, names: &ModelN
         identity,
         krate,
     };
+    // References anywhere in the document; those lowering already reported
+    // (with their operationId) are not repeated.
+    for (pointer, message) in &loaded.ref_problems {
+        if !sink.has(pointer, message) {
+            sink.push_at(pointer, None, message.clone());
+        }
+    }
     let spec_result = sink.finish(());
     let config_result = config_sink.finish(());
     match (spec_result, config_result) {

@@ -74,6 +74,7 @@ pub async fn cli(args: &[&str], env: &[(&str, String)]) -> Outcome {
         program: "mgtest",
         stdin: Box::new(&b""[..]),
         stdin_is_terminal: true,
+        stderr_is_terminal: false,
         stdout: &mut stdout,
         stderr: &mut stderr,
         env: &lookup,
