@@ -2,6 +2,7 @@
 //! happen here; problems are collected, not thrown at the first one.
 
 mod cmdlets;
+mod directives;
 pub(crate) mod operations;
 mod resolve;
 mod schemas;
