@@ -83,8 +83,19 @@ fn removing_an_operation_is_breaking() {
     });
     let report = diff::diff(&committed_surface(), &new);
     assert!(report.is_breaking());
-    assert_eq!(kinds(&report), [(Kind::Breaking, "cmdlet removed")]);
-    assert_eq!(report.changes[0].cmdlet, SP);
+    // The typed client's method goes too (reported first, then cmdlets).
+    assert_eq!(
+        kinds(&report),
+        [
+            (
+                Kind::Breaking,
+                "method `service_principal_synchronization_job_start` removed (POST /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start)"
+            ),
+            (Kind::Breaking, "cmdlet removed")
+        ]
+    );
+    assert_eq!(report.changes[0].cmdlet, "typed client");
+    assert_eq!(report.changes[1].cmdlet, SP);
 }
 
 #[test]
@@ -121,8 +132,12 @@ fn renaming_a_path_parameter_is_breaking() {
     let report = diff::diff(&committed_surface(), &new);
     let text = report.to_text();
     assert!(report.is_breaking(), "{text}");
-    // The identity type gains the new key; the old one stays (module-wide keys).
-    assert!(report.changes.iter().all(|c| c.cmdlet == SP || c.cmdlet == "identity IApplicationsIdentity"), "{text}");
+    // The identity type gains the new key; the old one stays (module-wide
+    // keys). The typed client's method now calls another path.
+    assert!(
+        report.changes.iter().all(|c| [SP, "identity IApplicationsIdentity", "typed client"].contains(&c.cmdlet.as_str())),
+        "{text}"
+    );
     let changes = kinds(&report);
     assert!(changes.contains(&(Kind::Additive, "property `ServicePrincipalKey` added (fills `{servicePrincipalKey}`)")), "{text}");
     assert!(changes.contains(&(Kind::Breaking, "parameter `-ServicePrincipalId` removed")), "{text}");
@@ -154,7 +169,7 @@ fn a_description_change_is_docs_only() {
     let report = diff::diff(&committed_surface(), &new);
     assert!(!report.is_breaking());
     assert!(!report.changes.is_empty() && report.changes.iter().all(|c| c.kind == Kind::DocsOnly && c.cmdlet == APP));
-    assert!(report.summary().starts_with("API surface: no change to cmdlets or parameters; 0 breaking, 0 additive, 2 docs-only"));
+    assert!(report.summary().starts_with("API surface: no change to cmdlets, parameters or methods; 0 breaking, 0 additive, 2 docs-only"));
 }
 
 #[test]
@@ -277,7 +292,7 @@ fn start_cmdlets_are_unchanged_in_surface_from_2020_to_2024() {
     );
     // The help texts did change (2020 had none but the summary), and say so.
     assert!(report.changes.iter().any(|c| c.cmdlet == APP && c.text.starts_with("synopsis changed")), "{text}");
-    assert!(text.starts_with("API surface: no change to cmdlets or parameters;"), "{text}");
+    assert!(text.starts_with("API surface: no change to cmdlets, parameters or methods;"), "{text}");
     // Ignoring help, the two manifests are the same text.
     let strip = |mut s: Surface| {
         for c in s.cmdlets.values_mut() {

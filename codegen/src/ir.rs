@@ -308,6 +308,9 @@ pub struct IdentityProperty {
 pub struct Cmdlet {
     /// `Verb-Noun`.
     pub name: String,
+    /// Other names of the cmdlet (`Verb-Noun`), from configuration: usually
+    /// the names it had before a rename, kept for existing scripts.
+    pub aliases: Vec<String>,
     /// The verb.
     pub verb: String,
     /// The noun, prefix included.

@@ -11,6 +11,8 @@
 //!       --operation RE... --out DIR        with everything they reference, out of a module
 //!       [--name STEM]                      document; writes DIR/STEM.yaml and DIR/identity-keys.yaml
 //! cargo xtask bench [--runs N] [--build]   generator timings and peak memory against the targets
+//! cargo xtask names --sdk DIR              every module document lowered with its configuration
+//!                   [--config-dir C]       (default spec/sdk): cmdlet names, and what two modules share
 //! ```
 
 use std::collections::BTreeMap;
@@ -21,11 +23,13 @@ mod bench;
 mod diff;
 mod disk;
 mod fragment;
+mod names;
 
 const USAGE: &str = "usage: cargo xtask codegen [--check] [--spec FILE] [--config FILE] [--out DIR]\n\
     \x20      cargo xtask diff OLD NEW [--format text|markdown] [--config FILE]\n\
     \x20      cargo xtask fragment --from MODULE.yml --operation ID_OR_REGEX [--operation ...] --out DIR [--name STEM]\n\
-    \x20      cargo xtask bench [--runs N] [--module FILE] [--build]";
+    \x20      cargo xtask bench [--runs N] [--module FILE] [--build]\n\
+    \x20      cargo xtask names --sdk DIR [--config-dir DIR] [--aliases]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -61,6 +65,13 @@ fn main() -> ExitCode {
             Ok(parsed) => bench::run(&parsed, &workspace_root()),
             Err(message) => {
                 eprintln!("error: {message}\n{}", bench::USAGE);
+                ExitCode::from(2)
+            }
+        },
+        Some("names") => match names::NamesArgs::parse(&args[1..]) {
+            Ok(parsed) => names::run(&parsed, &workspace_root()),
+            Err(message) => {
+                eprintln!("error: {message}\n{}", names::USAGE);
                 ExitCode::from(2)
             }
         },

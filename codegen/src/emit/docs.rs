@@ -95,8 +95,14 @@ fn document(api: &Api, cmdlet: &Cmdlet, provenance: &Provenance) -> String {
     syntax(&mut doc, api, cmdlet);
 
     doc.section("ALIASES");
-    // The IR has no cmdlet aliases: say so rather than leave a placeholder.
-    doc.line("This cmdlet has no aliases.");
+    if cmdlet.aliases.is_empty() {
+        doc.line("This cmdlet has no aliases.");
+    } else {
+        doc.line("This cmdlet has the following aliases,");
+        for alias in &cmdlet.aliases {
+            doc.line(format!("  {alias}"));
+        }
+    }
     doc.blank();
 
     doc.section("DESCRIPTION");
@@ -579,6 +585,7 @@ mod tests {
         ];
         let cmdlet = Cmdlet {
             name: "Get-MgBetaThing".into(),
+            aliases: vec!["Get-MgBetaOldThing".into()],
             verb: "Get".into(),
             noun: "MgBetaThing".into(),
             rust_name: "GetMgBetaThing".into(),
@@ -654,6 +661,7 @@ mod tests {
         assert!(text.ends_with("There are no related links.\n"));
         // Blank-line runs in a description collapse to one.
         assert!(text.contains("First line.\n\nSecond line.\n\n## PARAMETERS"));
+        assert!(text.contains("## ALIASES\n\nThis cmdlet has the following aliases,\n  Get-MgBetaOldThing\n\n## DESCRIPTION"));
         // No identity set: no identity properties under NOTES.
         assert!(!text.contains("INPUTOBJECT"));
     }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::directives::{apply_name_directives, apply_param_directives, compile_directives};
+use super::directives::{regroup, Directives, Variant};
 use crate::config::Config;
 use crate::error::Sink;
 use crate::ir::{Cmdlet, CmdletParam, Identity, Location, Operation, ParamKind, ParamSet, SetMembership, Success, TypeDef, TypeKind, TypeRef};
@@ -40,48 +40,51 @@ fn query_name(wire: &str) -> Option<(&'static str, &'static [&'static str])> {
 }
 
 /// Derives every cmdlet, applies directives and checks the result.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn lower_cmdlets(
     operations: &[Operation],
     types: &BTreeMap<String, TypeDef>,
     identity: &Identity,
     config: &Config,
+    directives: &Directives,
     prefix: &NamePrefix,
     ns: &str,
     config_sink: &mut Sink,
 ) -> Vec<Cmdlet> {
-    let directives = compile_directives(&config.directive, config_sink);
     // Group operations by cmdlet name; BTreeMap keeps the output sorted.
     let mut groups: BTreeMap<String, (CmdletName, Vec<(usize, String)>)> = BTreeMap::new();
     for (index, op) in operations.iter().enumerate() {
-        let mut name = cmdlet_name(&op.id, &op.method.as_str().to_lowercase(), prefix);
+        let name = cmdlet_name(&op.id, &op.method.as_str().to_lowercase(), prefix);
         let action = name.set_action.clone();
-        if apply_name_directives(&directives, &op.id, prefix, &mut name) {
-            continue;
-        }
         groups.entry(name.full()).or_insert_with(|| (name.clone(), Vec::new())).1.push((index, action));
     }
-    let help_base = config.module.help_uri_base.as_deref();
-    let mut cmdlets = Vec::new();
-    for (full, (name, indices)) in groups {
-        let mut cmdlet = build_cmdlet(&full, &name, &indices, operations, types, identity, help_base, ns);
-        apply_param_directives(&directives, operations, &mut cmdlet);
-        cmdlets.push(cmdlet);
+    // Every parameter set becomes a variant the directives can rename,
+    // move to another cmdlet or remove.
+    let mut variants = Vec::new();
+    for (name, indices) in groups.values() {
+        for set in plan_sets(indices, operations) {
+            variants.push(Variant::new(name, prefix, set));
+        }
     }
+    let param_actions = directives.apply_to_variants(&mut variants, operations, prefix, config_sink);
+    let grouped = regroup(variants, prefix);
+    let help_base = config.module.help_uri_base.as_deref();
+    let mut cmdlets: Vec<Cmdlet> = grouped
+        .iter()
+        .map(|g| {
+            let mut cmdlet = build_cmdlet(&g.full, &g.verb, &g.noun, g.sets.clone(), operations, types, identity, help_base, ns);
+            cmdlet.aliases = g.aliases.clone();
+            cmdlet
+        })
+        .collect();
+    directives.apply_to_params(&param_actions, &grouped, &mut cmdlets, config_sink);
     cmdlets
 }
 
-#[allow(clippy::too_many_arguments)]
-fn build_cmdlet(
-    full: &str,
-    name: &CmdletName,
-    indices: &[(usize, String)],
-    operations: &[Operation],
-    types: &BTreeMap<String, TypeDef>,
-    identity: &Identity,
-    help_base: Option<&str>,
-    ns: &str,
-) -> Cmdlet {
-    // One set per operation, numbered when two operations share an action.
+/// The parameter sets of the operations that share one cmdlet name: one
+/// per operation, numbered when two operations share an action, plus the
+/// Expanded and ViaIdentity forms.
+fn plan_sets(indices: &[(usize, String)], operations: &[Operation]) -> Vec<ParamSet> {
     let mut sets: Vec<ParamSet> = Vec::new();
     let mut action_counts: BTreeMap<String, usize> = BTreeMap::new();
     for (_, action) in indices {
@@ -90,7 +93,7 @@ fn build_cmdlet(
     let mut action_seen: BTreeMap<String, usize> = BTreeMap::new();
     for (i, action) in indices {
         let (i, action) = (*i, action.clone());
-        let op = &operations[i];
+        let Some(op) = operations.get(i) else { continue };
         let base = if action_counts.get(&action).copied().unwrap_or(0) > 1 {
             let n = action_seen.entry(action.clone()).or_default();
             *n += 1;
@@ -114,6 +117,21 @@ fn build_cmdlet(
             }
         }
     }
+    sets
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_cmdlet(
+    full: &str,
+    verb: &str,
+    noun: &str,
+    mut sets: Vec<ParamSet>,
+    operations: &[Operation],
+    types: &BTreeMap<String, TypeDef>,
+    identity: &Identity,
+    help_base: Option<&str>,
+    ns: &str,
+) -> Cmdlet {
     // AutoRest's default: the list set, else the expanded form of the first
     // operation, else its plain form.
     let default_index = sets
@@ -250,7 +268,7 @@ fn build_cmdlet(
     }
     inputs.push("System.Collections.IDictionary".to_owned());
 
-    let first = &operations[sets.first().map_or(indices[0].0, |s| s.operation)];
+    let first = &operations[sets.first().map_or(0, |s| s.operation)];
     let description = first.description.clone().or_else(|| first.summary.clone()).unwrap_or_default();
     let synopsis = description.clone();
     let mut related_links: Vec<String> = Vec::new();
@@ -270,10 +288,11 @@ fn build_cmdlet(
     Cmdlet {
         features,
         name: full.to_owned(),
-        verb: name.verb.clone(),
-        noun: name.noun.clone(),
-        rust_name: pascal_case(&format!("{}{}", name.verb, name.noun)),
-        module_name: snake_case(&format!("{}{}", name.verb, name.noun)),
+        aliases: Vec::new(),
+        verb: verb.to_owned(),
+        noun: noun.to_owned(),
+        rust_name: pascal_case(&format!("{verb}{noun}")),
+        module_name: snake_case(&format!("{verb}{noun}")),
         synopsis,
         description,
         help_uri: help_base.map(|b| format!("{}/{}", b.trim_end_matches('/'), full.to_lowercase())),

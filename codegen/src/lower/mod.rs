@@ -2,7 +2,7 @@
 //! happen here; problems are collected, not thrown at the first one.
 
 mod cmdlets;
-mod directives;
+pub(crate) mod directives;
 pub(crate) mod operations;
 mod resolve;
 mod schemas;
@@ -30,8 +30,12 @@ pub fn lower(loaded: &Loaded, config: &Config, config_file: &str) -> Result<Api,
         }
     };
 
+    // Directives first: `remove-path-by-operation` decides which operations
+    // exist at all.
+    let directives = directives::Directives::compile(config, &mut config_sink);
     let mut schemas = schemas::SchemaLowering::new(doc, &config.replace);
-    let mut operations = operations::lower_operations(doc, &mut schemas, &config.parameter_names, &mut sink);
+    let removed = |id: &str| directives.removes_operation(id);
+    let mut operations = operations::lower_operations(doc, &mut schemas, &config.parameter_names, &removed, &mut sink);
     schemas.lower_components(&mut sink);
     // Expanded parameter sets need the body's properties, known only now
     // that every named type is lowered.
@@ -83,7 +87,7 @@ pub fn lower(loaded: &Loaded, config: &Config, config_file: &str) -> Result<Api,
         Some(p) => NamePrefix { prefix: p.clone(), subject_prefix: String::new() },
         None => derived_prefix,
     };
-    let cmdlets = cmdlets::lower_cmdlets(&operations, &schemas.types, &identity, config, &prefix, &ns, &mut config_sink);
+    let cmdlets = cmdlets::lower_cmdlets(&operations, &schemas.types, &identity, config, &directives, &prefix, &ns, &mut config_sink);
 
     let api = Api {
         title: doc.info.title.clone(),
