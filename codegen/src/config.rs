@@ -142,6 +142,10 @@ pub struct Selector {
     /// Regex on the operationId.
     #[serde(default)]
     pub operation_id: Option<String>,
+    /// Regex on the path template (`/users/{user-id}/calendar`): tells apart
+    /// operations that share an operationId.
+    #[serde(default)]
+    pub path: Option<String>,
     /// The PowerShell verb (`Get`, `New|Remove`).
     #[serde(default)]
     pub verb: Option<String>,
@@ -180,8 +184,9 @@ pub struct DirectiveSet {
     /// `parameter-name`) to the selected cmdlets, where `${verb}`,
     /// `${subject-prefix}`, `${subject}` and `${variant}` stand for the
     /// cmdlet's names after this directive's changes
-    /// (`${verb}-Mg${subject-prefix}${subject}` keeps the current name).
-    /// One name or a list.
+    /// (`${verb}-Mg${subject-prefix}${subject}` keeps the current name), and
+    /// `$1`, `$2`... the groups the `subject` selector captured. One name or
+    /// a list.
     #[serde(default, deserialize_with = "one_or_many")]
     pub alias: Vec<String>,
     /// New name of the selected parameter.

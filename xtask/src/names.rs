@@ -5,8 +5,12 @@
 //! the whole SDK, without generating code.
 //!
 //! ```text
-//! cargo xtask names --sdk DIR [--config-dir DIR] [--aliases]
+//! cargo xtask names --sdk DIR [--config-dir DIR] [--aliases] [--show REGEX]
 //! ```
+//!
+//! `--show REGEX` adds, under each cmdlet whose name matches, one line per
+//! parameter set: its name, HTTP method, path and operationId, which is
+//! what a directive's `variant` and `operation-id` select.
 //!
 //! Output (stdout), tab-separated and sorted:
 //!
@@ -27,7 +31,7 @@ use std::sync::Mutex;
 
 use crate::disk;
 
-pub const USAGE: &str = "usage: cargo xtask names --sdk DIR [--config-dir DIR] [--aliases]\n\
+pub const USAGE: &str = "usage: cargo xtask names --sdk DIR [--config-dir DIR] [--aliases] [--show REGEX]\n\
     \x20      DIR holds the module documents (subfolders too); --config-dir defaults to spec/sdk";
 
 /// Parsed command line.
@@ -36,6 +40,7 @@ pub struct NamesArgs {
     pub sdk: PathBuf,
     pub config_dir: Option<PathBuf>,
     pub aliases: bool,
+    pub show: Option<String>,
 }
 
 impl NamesArgs {
@@ -49,6 +54,7 @@ impl NamesArgs {
                 "--sdk" => sdk = Some(value("--sdk")?),
                 "--config-dir" => parsed.config_dir = Some(value("--config-dir")?),
                 "--aliases" => parsed.aliases = true,
+                "--show" => parsed.show = Some(value("--show")?.display().to_string()),
                 other => return Err(format!("unknown argument `{other}`")),
             }
         }
@@ -117,10 +123,19 @@ struct Module {
     title: String,
     cmdlets: Vec<(String, Vec<String>)>,
     operation_ids: BTreeSet<String>,
+    /// Per cmdlet matching `--show`: one line per set.
+    details: BTreeMap<String, Vec<String>>,
 }
 
 pub fn run(args: &NamesArgs, root: &Path) -> ExitCode {
     let config_dir = args.config_dir.clone().unwrap_or_else(|| root.join("spec/sdk"));
+    let show = match args.show.as_deref().map(regex::Regex::new).transpose() {
+        Ok(show) => show,
+        Err(e) => {
+            eprintln!("error: --show: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let sdk = match load_sdk_config(&config_dir, root) {
         Ok(c) => c,
         Err(e) => {
@@ -151,7 +166,7 @@ pub fn run(args: &NamesArgs, root: &Path) -> ExitCode {
                 loop {
                     let next = queue.lock().ok().and_then(|mut q| q.pop());
                     let Some(path) = next else { break };
-                    let result = lower_one(&path, root, &sdk);
+                    let result = lower_one(&path, root, &sdk, show.as_ref());
                     if let Ok(mut r) = results.lock() {
                         r.push(result);
                     }
@@ -190,6 +205,9 @@ pub fn run(args: &NamesArgs, root: &Path) -> ExitCode {
                 }
             }
             out.push('\n');
+            for line in m.details.get(name).into_iter().flatten() {
+                out.push_str(&format!("\t\t{line}\n"));
+            }
         }
     }
     let (dup_ops, dup_cmdlets) = duplicates(&modules);
@@ -212,14 +230,27 @@ pub fn run(args: &NamesArgs, root: &Path) -> ExitCode {
     if failed || !dup_ops.is_empty() || !dup_cmdlets.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
-fn lower_one(path: &Path, root: &Path, sdk: &codegen::config::SdkConfig) -> Result<Module, String> {
+fn lower_one(path: &Path, root: &Path, sdk: &codegen::config::SdkConfig, show: Option<&regex::Regex>) -> Result<Module, String> {
     let name = crate::display(path, root);
     let text = disk::read_text(path)?;
     let loaded = codegen::load::load(&codegen::SpecInput { file: name, text }).map_err(|e| e.to_string())?;
     let title = loaded.doc.info.title.clone();
     let config = sdk.config_for(&title).map_err(|e| e.to_string())?;
     let api = codegen::lower::lower(&loaded, &config, &sdk.files_for(&title)).map_err(|e| e.to_string())?;
+    let mut details = BTreeMap::new();
+    for c in api.cmdlets.iter().filter(|c| show.is_some_and(|r| r.is_match(&c.name))) {
+        let lines = c
+            .sets
+            .iter()
+            .filter_map(|s| {
+                let op = api.operations.get(s.operation)?;
+                Some(format!("{}\t{} {}\t{}", s.name, op.method.as_str(), op.path.raw, op.id))
+            })
+            .collect();
+        details.insert(c.name.clone(), lines);
+    }
     Ok(Module {
+        details,
         version: api_version(&api.base_url),
         title,
         cmdlets: api.cmdlets.iter().map(|c| (c.name.clone(), c.aliases.clone())).collect(),
@@ -261,7 +292,7 @@ mod tests {
     fn arguments() {
         let args: Vec<String> = ["--sdk", "specs", "--aliases"].iter().map(|s| s.to_string()).collect();
         let parsed = NamesArgs::parse(&args).expect("valid");
-        assert_eq!(parsed, NamesArgs { sdk: "specs".into(), config_dir: None, aliases: true });
+        assert_eq!(parsed, NamesArgs { sdk: "specs".into(), config_dir: None, aliases: true, show: None });
         assert!(NamesArgs::parse(&[]).is_err());
         assert!(NamesArgs::parse(&["--sdk".to_owned()]).is_err());
     }

@@ -46,6 +46,7 @@ struct Step {
 struct Matchers {
     cmdlet: Option<Regex>,
     operation_id: Option<Regex>,
+    path: Option<Regex>,
     verb: Option<Regex>,
     subject: Option<Regex>,
     subject_prefix: Option<Regex>,
@@ -160,6 +161,19 @@ pub(crate) fn replace_all(regex: &Regex, text: &str, template: &str) -> String {
     }
     out.push_str(text.get(last..).unwrap_or_default());
     out
+}
+
+/// The template with `$1`... taken from the first match in `text` (the
+/// template as is when nothing matches).
+fn expand_first(regex: &Regex, text: &str, template: &str) -> String {
+    match regex.0.captures(text) {
+        Ok(Some(caps)) => {
+            let mut out = String::new();
+            expand(&caps, template, &mut out);
+            out
+        }
+        _ => template.to_owned(),
+    }
 }
 
 fn expand(caps: &fancy_regex::Captures<'_, str>, template: &str, out: &mut String) {
@@ -280,6 +294,7 @@ impl Directives {
                 Action::Command { remove: false, verb, subject, aliases } => {
                     for &i in &selected {
                         let Some(v) = variants.get_mut(i) else { continue };
+                        let old_subject = v.subject.clone();
                         if let Some(template) = subject {
                             let new = match &step.matchers.subject {
                                 Some(re) => replace_all(re, &v.subject, template),
@@ -308,6 +323,12 @@ impl Directives {
                                 .replacen("${subject-prefix}", &v.subject_prefix, 1)
                                 .replacen("${subject}", &v.subject, 1)
                                 .replacen("${variant}", &v.set.name, 1);
+                            // `$1`... are the groups the subject selector
+                            // captured in the subject before this directive.
+                            let alias = match &step.matchers.subject {
+                                Some(re) => expand_first(re, &old_subject, &alias),
+                                None => alias,
+                            };
                             if !alias.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || alias.is_empty() {
                                 step.report(sink, "alias", format!("alias `{alias}` of `{}` is not a cmdlet name", v.full_name(&prefix.prefix)));
                                 continue;
@@ -422,6 +443,7 @@ impl Step {
             && hit(&m.variant, &v.set.name)
             && hit(&m.cmdlet, &v.full_name(prefix))
             && m.operation_id.as_ref().is_none_or(|r| operations.get(v.operation).is_some_and(|o| r.is_match(&o.id)))
+            && m.path.as_ref().is_none_or(|r| operations.get(v.operation).is_some_and(|o| r.is_match(&o.path.raw)))
     }
 
     fn report(&self, sink: &mut Sink, key: &str, message: String) {
@@ -456,6 +478,7 @@ fn compile_step(d: &Directive, pointer: &Pointer) -> Result<(Matchers, Action), 
     let matchers = Matchers {
         cmdlet: compile(&s.cmdlet, "cmdlet", false)?,
         operation_id: compile(&s.operation_id, "operation-id", false)?,
+        path: compile(&s.path, "path", false)?,
         verb: compile(&s.verb, "verb", true)?,
         subject: compile(&s.subject, "subject", true)?,
         subject_prefix: compile(&s.subject_prefix, "subject-prefix", true)?,
