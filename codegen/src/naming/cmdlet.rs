@@ -28,6 +28,7 @@
 
 use std::fmt;
 
+use super::ident::replace_placeholders;
 use super::singular::singularize;
 
 /// A cmdlet name split into its parts.
@@ -402,35 +403,12 @@ fn without_repeats(words: Vec<String>) -> Vec<String> {
     kept
 }
 
-/// Graph's documents write By/With/At/For/Of inside operationIds as
+/// Graph's documents write By/With/At/For/Of/Or inside operationIds as
 /// placeholders so that AutoRest does not split on them; the SDK renames them
-/// back when they follow a lower-case letter.
+/// back in cmdlet nouns when they follow a lower-case letter (its directives
+/// match `[a-z]GraphBPre`).
 fn restore_prepositions(subject: &str) -> String {
-    const PLACEHOLDERS: &[(&str, &str)] = &[
-        ("GraphBPre", "By"),
-        ("GraphWPre", "With"),
-        ("GraphAPre", "At"),
-        ("GraphFPre", "For"),
-        ("GraphOPre", "Of"),
-    ];
-    let mut text = subject.to_string();
-    for (placeholder, word) in PLACEHOLDERS {
-        let mut out = String::with_capacity(text.len());
-        let mut copied = 0;
-        for (at, _) in text.match_indices(placeholder) {
-            let before = text.get(copied..at).unwrap_or_default();
-            out.push_str(before);
-            let after_lower = text
-                .get(..at)
-                .and_then(|t| t.chars().next_back())
-                .is_some_and(|c| c.is_ascii_lowercase());
-            out.push_str(if after_lower { word } else { placeholder });
-            copied = at + placeholder.len();
-        }
-        out.push_str(text.get(copied..).unwrap_or_default());
-        text = out;
-    }
-    text
+    replace_placeholders(subject, |before, _| before.is_some_and(|c| c.is_ascii_lowercase()))
 }
 
 /// Splits an identifier into lower-case ASCII words the way AutoRest does:
