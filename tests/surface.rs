@@ -83,8 +83,19 @@ fn removing_an_operation_is_breaking() {
     });
     let report = diff::diff(&committed_surface(), &new);
     assert!(report.is_breaking());
-    assert_eq!(kinds(&report), [(Kind::Breaking, "cmdlet removed")]);
-    assert_eq!(report.changes[0].cmdlet, SP);
+    // The typed client's method goes too (reported first, then cmdlets).
+    assert_eq!(
+        kinds(&report),
+        [
+            (
+                Kind::Breaking,
+                "method `service_principal_synchronization_job_start` removed (POST /servicePrincipals/{servicePrincipal-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start)"
+            ),
+            (Kind::Breaking, "cmdlet removed")
+        ]
+    );
+    assert_eq!(report.changes[0].cmdlet, "typed client");
+    assert_eq!(report.changes[1].cmdlet, SP);
 }
 
 #[test]
@@ -121,8 +132,12 @@ fn renaming_a_path_parameter_is_breaking() {
     let report = diff::diff(&committed_surface(), &new);
     let text = report.to_text();
     assert!(report.is_breaking(), "{text}");
-    // The identity type gains the new key; the old one stays (module-wide keys).
-    assert!(report.changes.iter().all(|c| c.cmdlet == SP || c.cmdlet == "identity IApplicationsIdentity"), "{text}");
+    // The identity type gains the new key; the old one stays (module-wide
+    // keys). The typed client's method now calls another path.
+    assert!(
+        report.changes.iter().all(|c| [SP, "identity IApplicationsIdentity", "typed client"].contains(&c.cmdlet.as_str())),
+        "{text}"
+    );
     let changes = kinds(&report);
     assert!(changes.contains(&(Kind::Additive, "property `ServicePrincipalKey` added (fills `{servicePrincipalKey}`)")), "{text}");
     assert!(changes.contains(&(Kind::Breaking, "parameter `-ServicePrincipalId` removed")), "{text}");
@@ -154,7 +169,7 @@ fn a_description_change_is_docs_only() {
     let report = diff::diff(&committed_surface(), &new);
     assert!(!report.is_breaking());
     assert!(!report.changes.is_empty() && report.changes.iter().all(|c| c.kind == Kind::DocsOnly && c.cmdlet == APP));
-    assert!(report.summary().starts_with("API surface: no change to cmdlets or parameters; 0 breaking, 0 additive, 2 docs-only"));
+    assert!(report.summary().starts_with("API surface: no change to cmdlets, parameters or methods; 0 breaking, 0 additive, 2 docs-only"));
 }
 
 #[test]
@@ -265,10 +280,22 @@ fn start_cmdlets_are_unchanged_in_surface_from_2020_to_2024() {
         let mut s = surface::from_api(&api);
         s.identity = None;
         s.cmdlets.retain(|name, _| name == APP || name == SP);
+        s.operations.retain(|request, _| request.contains("/synchronization/jobs/") && request.ends_with("start"));
         s
     };
     let old = surface_of("applications-2020-09-22.yml");
-    let new = surface_of("applications-2024-03-12.yml");
+    let mut new = surface_of("applications-2024-03-12.yml");
+    // The typed client's names follow the operationIds, which were renamed
+    // (applications.synchronization.jobs_start -> application.synchronization.job_start):
+    // for Rust callers that is a breaking rename, and the report says so.
+    let renames = diff::diff(&old, &new);
+    let renamed: Vec<&str> = renames.changes.iter().filter(|c| c.cmdlet == "typed client").map(|c| c.text.as_str()).collect();
+    assert!(
+        renamed.iter().any(|t| t.starts_with("method `applications_synchronization_jobs_start` renamed to `application_synchronization_job_start`")),
+        "{renamed:?}"
+    );
+    // The cmdlets, which PowerShell users see, did not change.
+    new.operations = old.operations.clone();
     assert_eq!(old.cmdlets.keys().collect::<Vec<_>>(), [APP, SP], "both documents have both start cmdlets");
     let report = diff::diff(&old, &new);
     let text = report.to_text();
@@ -278,7 +305,7 @@ fn start_cmdlets_are_unchanged_in_surface_from_2020_to_2024() {
     );
     // The help texts did change (2020 had none but the summary), and say so.
     assert!(report.changes.iter().any(|c| c.cmdlet == APP && c.text.starts_with("synopsis changed")), "{text}");
-    assert!(text.starts_with("API surface: no change to cmdlets or parameters;"), "{text}");
+    assert!(text.starts_with("API surface: no change to cmdlets, parameters or methods;"), "{text}");
     // Ignoring help, the two manifests are the same text.
     let strip = |mut s: Surface| {
         for c in s.cmdlets.values_mut() {

@@ -18,6 +18,9 @@ pub const REPORT_FILE: &str = "api-changes.md";
 /// How the group of identity-type changes is named, before the type name.
 const IDENTITY_GROUP: &str = "identity ";
 
+/// The group of changes to the typed client's method names.
+const CLIENT_GROUP: &str = "typed client";
+
 /// How a change affects existing callers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
@@ -82,10 +85,18 @@ pub fn origin(p: &Provenance) -> String {
 pub fn diff(old: &Surface, new: &Surface) -> Report {
     let mut changes = Vec::new();
     diff_identity(old.identity.as_ref(), new.identity.as_ref(), &mut changes);
+    diff_operations(&old.operations, &new.operations, &mut changes);
     for name in keys(&old.cmdlets, &new.cmdlets) {
         let mut out = Changes { cmdlet: name.clone(), list: Vec::new() };
         match (old.cmdlets.get(&name), new.cmdlets.get(&name)) {
-            (Some(_), None) => out.push(Kind::Breaking, "cmdlet removed".into()),
+            (Some(_), None) => {
+                let alias_of = new.cmdlets.iter().find(|(_, c)| c.aliases.contains(&name)).map(|(n, _)| n);
+                let text = match alias_of {
+                    Some(other) => format!("cmdlet removed; its name is now an alias of `{other}`"),
+                    None => "cmdlet removed".into(),
+                };
+                out.push(Kind::Breaking, text);
+            }
             (None, Some(c)) => out.push(Kind::Additive, format!("cmdlet added, with parameter sets {}", set_list(c))),
             (Some(o), Some(n)) => diff_cmdlet(o, n, &mut out),
             (None, None) => {}
@@ -152,9 +163,31 @@ fn diff_identity(old: Option<&IdentitySurface>, new: Option<&IdentitySurface>, c
     changes.extend(out.list);
 }
 
+/// The typed client's methods, matched by HTTP method and path: a new Rust
+/// name for the same call is a rename, which breaks Rust callers.
+fn diff_operations(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>, changes: &mut Vec<Change>) {
+    let mut out = Changes { cmdlet: CLIENT_GROUP.to_owned(), list: Vec::new() };
+    for request in keys(old, new) {
+        match (old.get(&request), new.get(&request)) {
+            (Some(a), None) => out.push(Kind::Breaking, format!("method `{a}` removed ({request})")),
+            (None, Some(b)) => out.push(Kind::Additive, format!("method `{b}` added ({request})")),
+            (Some(a), Some(b)) if a != b => out.push(Kind::Breaking, format!("method `{a}` renamed to `{b}` ({request})")),
+            _ => {}
+        }
+    }
+    out.list.sort_by_key(|c| c.kind);
+    changes.extend(out.list);
+}
+
 fn diff_cmdlet(old: &CmdletSurface, new: &CmdletSurface, out: &mut Changes) {
     docs(out, "synopsis", &old.synopsis, &new.synopsis);
     docs(out, "description", &old.description, &new.description);
+    for alias in old.aliases.difference(&new.aliases) {
+        out.push(Kind::Breaking, format!("alias `{alias}` removed"));
+    }
+    for alias in new.aliases.difference(&old.aliases) {
+        out.push(Kind::Additive, format!("alias `{alias}` added"));
+    }
     for ty in old.inputs.difference(&new.inputs) {
         out.push(Kind::Breaking, format!("no longer accepts `{ty}` from the pipeline"));
     }
@@ -320,22 +353,31 @@ impl Report {
             return "API surface: no change.".into();
         }
         let groups = self.grouped();
-        let cmdlets = groups.iter().filter(|(g, _)| !g.starts_with(IDENTITY_GROUP)).count();
-        let mut place = match cmdlets {
-            0 => String::new(),
-            1 => "1 cmdlet".to_owned(),
-            n => format!("{n} cmdlets"),
-        };
-        if cmdlets < groups.len() {
-            place.push_str(if cmdlets == 0 { "the identity type" } else { " and the identity type" });
+        let cmdlets = groups.iter().filter(|(g, _)| !g.starts_with(IDENTITY_GROUP) && *g != CLIENT_GROUP).count();
+        let mut places = Vec::new();
+        match cmdlets {
+            0 => {}
+            1 => places.push("1 cmdlet".to_owned()),
+            n => places.push(format!("{n} cmdlets")),
         }
+        if groups.iter().any(|(g, _)| *g == CLIENT_GROUP) {
+            places.push("the typed client".to_owned());
+        }
+        if groups.iter().any(|(g, _)| g.starts_with(IDENTITY_GROUP)) {
+            places.push("the identity type".to_owned());
+        }
+        let place = match places.as_slice() {
+            [] => String::new(),
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        };
         let (b, a, d) = (self.count(Kind::Breaking), self.count(Kind::Additive), self.count(Kind::DocsOnly));
-        let surface = if b + a == 0 { "no change to cmdlets or parameters; " } else { "" };
+        let surface = if b + a == 0 { "no change to cmdlets, parameters or methods; " } else { "" };
         format!("API surface: {surface}{b} breaking, {a} additive, {d} docs-only (in {place}).")
     }
 
     /// Changes by group, in the order the groups first appear: the identity
-    /// type, then cmdlets by name.
+    /// type, the typed client, then cmdlets by name.
     fn grouped(&self) -> Vec<(&str, Vec<&Change>)> {
         let mut groups: Vec<(&str, Vec<&Change>)> = Vec::new();
         for c in &self.changes {
@@ -515,6 +557,28 @@ mod tests {
     fn moving_a_parameter_out_of_all_sets_into_the_same_sets_is_no_change() {
         let moved = BASE.replace("  set (All)\n    param Verbose\n", "").replace("    param Id mandatory\n", "    param Id mandatory\n    param Verbose\n");
         assert_eq!(texts(BASE, &moved), []);
+    }
+
+    #[test]
+    fn renamed_rust_methods_and_cmdlet_aliases_are_reported() {
+        let old = surface::parse("t.txt", "surface 1\noperation GET /x rust=x_graph_b_pre_id\noperation GET /y rust=y\ncmdlet Get-X\n  alias Get-A\n").expect("valid");
+        let new = surface::parse("t.txt", "surface 1\noperation GET /x rust=x_by_id\noperation GET /z rust=z\ncmdlet Get-X\n  alias Get-B\n").expect("valid");
+        let report = diff(&old.surface, &new.surface);
+        let texts: Vec<(&str, Kind, &str)> = report.changes.iter().map(|c| (c.cmdlet.as_str(), c.kind, c.text.as_str())).collect();
+        assert_eq!(
+            texts,
+            [
+                ("typed client", Kind::Breaking, "method `x_graph_b_pre_id` renamed to `x_by_id` (GET /x)"),
+                ("typed client", Kind::Breaking, "method `y` removed (GET /y)"),
+                ("typed client", Kind::Additive, "method `z` added (GET /z)"),
+                ("Get-X", Kind::Breaking, "alias `Get-A` removed"),
+                ("Get-X", Kind::Additive, "alias `Get-B` added"),
+            ]
+        );
+        assert_eq!(report.summary(), "API surface: 3 breaking, 2 additive, 0 docs-only (in 1 cmdlet and the typed client).");
+        let renamed = surface::parse("t.txt", "surface 1\ncmdlet Get-Y\n  alias Get-X\n").expect("valid");
+        let report = diff(&old.surface, &renamed.surface);
+        assert!(report.changes.iter().any(|c| c.text == "cmdlet removed; its name is now an alias of `Get-Y`"), "{report:?}");
     }
 
     #[test]

@@ -89,6 +89,17 @@ impl Sink {
         });
     }
 
+    /// Like [`Sink::push`], for a node of another file (a directive of a
+    /// shared configuration file, say).
+    pub(crate) fn push_in(&mut self, file: &str, pointer: &Pointer, operation_id: Option<&str>, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            file: file.to_owned(),
+            pointer: pointer.to_string(),
+            operation_id: operation_id.map(str::to_owned),
+            message: message.into(),
+        });
+    }
+
     /// Like [`Sink::push`], for a pointer already rendered (the IR keeps
     /// operation pointers as text).
     pub(crate) fn push_at(&mut self, pointer: &str, operation_id: Option<&str>, message: impl Into<String>) {

@@ -482,12 +482,13 @@ pub struct IdentityProperty {
 pub struct Cmdlet {
     /// `Verb-Noun`.
     pub name: String,
+    /// Other names of the cmdlet (`Verb-Noun`), from configuration: usually
+    /// the names it had before a rename, kept for existing scripts.
+    pub aliases: Vec<String>,
     /// The verb.
     pub verb: String,
     /// The noun, prefix included.
     pub noun: String,
-    /// Other names the cmdlet answers to (from directives).
-    pub aliases: Vec<String>,
     /// PascalCase Rust type name (`StartMgBetaApplicationSynchronizationJob`).
     pub rust_name: String,
     /// snake_case module name.

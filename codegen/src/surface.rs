@@ -7,8 +7,10 @@
 //! (type, aliases, and per set whether they are mandatory or take pipeline
 //! input), input and output types, the identity type's properties, and the
 //! help texts (synopsis, descriptions), whose changes count as docs-only.
-//! Deliberately left out: operationIds, Rust names and response codes, which
-//! a PowerShell caller never sees.
+//! The typed client's methods are listed too, one `operation` line each
+//! (HTTP method, path, Rust method name), so that a rename of a Rust name
+//! shows in the change report. Deliberately left out: operationIds and
+//! response codes.
 //!
 //! ```text
 //! surface 1
@@ -17,8 +19,11 @@
 //!   property ApplicationId placeholder=application-id
 //!     doc: The unique identifier of application
 //!
+//! operation POST /applications/{application-id}/synchronization/jobs/{synchronizationJob-id}/microsoft.graph.start rust=application_synchronization_job_start
+//!
 //! cmdlet Start-MgBetaApplicationSynchronizationJob
 //!   synopsis: Starts a synchronization job of an application.
+//!   alias Start-MgBetaApplicationSyncJob
 //!   input Microsoft.Graph.Beta.PowerShell.Models.IApplicationsIdentity
 //!   output System.Boolean
 //!   param ApplicationId: System.String aliases=ObjectId
@@ -58,6 +63,8 @@ pub struct Surface {
     pub identity: Option<IdentitySurface>,
     /// Cmdlets by name.
     pub cmdlets: BTreeMap<String, CmdletSurface>,
+    /// The typed client's methods: `METHOD PATH` -> Rust method name.
+    pub operations: BTreeMap<String, String>,
 }
 
 /// The identity type that `-InputObject` takes.
@@ -87,6 +94,8 @@ pub struct CmdletSurface {
     pub synopsis: String,
     /// Description (whitespace-normalized).
     pub description: String,
+    /// Other names of the cmdlet.
+    pub aliases: BTreeSet<String>,
     /// PowerShell type names accepted from the pipeline.
     pub inputs: BTreeSet<String>,
     /// PowerShell type names written to the output.
@@ -192,7 +201,12 @@ pub fn from_api(api: &Api) -> Surface {
             .collect(),
     };
     let cmdlets = api.cmdlets.iter().map(|c| (token(&c.name), cmdlet_surface(api, c))).collect();
-    Surface { identity: Some(identity), cmdlets }
+    let operations = api
+        .operations
+        .iter()
+        .map(|op| (format!("{} {}", op.method.as_str(), token(&op.path.raw)), token(&op.rust_name)))
+        .collect();
+    Surface { identity: Some(identity), cmdlets, operations }
 }
 
 fn cmdlet_surface(api: &Api, cmdlet: &ir::Cmdlet) -> CmdletSurface {
@@ -236,6 +250,7 @@ fn cmdlet_surface(api: &Api, cmdlet: &ir::Cmdlet) -> CmdletSurface {
     CmdletSurface {
         synopsis: one_line(&cmdlet.synopsis),
         description: one_line(&cmdlet.description),
+        aliases: cmdlet.aliases.iter().map(|a| token(a)).collect(),
         inputs: cmdlet.inputs.iter().map(|t| token(t)).collect(),
         outputs: cmdlet.outputs.iter().map(|t| token(t)).collect(),
         params,
@@ -268,10 +283,19 @@ pub fn render(surface: &Surface, provenance: Option<&Provenance>) -> String {
             doc_line(&mut out, "    doc", &prop.doc);
         }
     }
+    if !surface.operations.is_empty() {
+        out.push('\n');
+    }
+    for (request, rust_name) in &surface.operations {
+        out.push_str(&format!("operation {request} rust={rust_name}\n"));
+    }
     for (name, cmdlet) in &surface.cmdlets {
         out.push_str(&format!("\ncmdlet {name}\n"));
         doc_line(&mut out, "  synopsis", &cmdlet.synopsis);
         doc_line(&mut out, "  description", &cmdlet.description);
+        for alias in &cmdlet.aliases {
+            out.push_str(&format!("  alias {alias}\n"));
+        }
         for input in &cmdlet.inputs {
             out.push_str(&format!("  input {input}\n"));
         }
@@ -373,7 +397,16 @@ pub fn parse(file: &str, text: &str) -> Result<Manifest, ParseError> {
                 }
                 Context::Cmdlet(name)
             }
-            (0, _) => return Err(err(format!("unknown entry `{keyword}`: expected `identity` or `cmdlet`"))),
+            (0, "operation") => {
+                let [method, path, rust] = words::<3>(rest).ok_or_else(|| err("expected `operation METHOD PATH rust=NAME`".into()))?;
+                let rust = rust.strip_prefix("rust=").ok_or_else(|| err("expected `rust=NAME` after the path".into()))?;
+                let key = format!("{method} {path}");
+                if surface.operations.insert(key.clone(), rust.to_owned()).is_some() {
+                    return Err(err(format!("operation `{key}` appears twice")));
+                }
+                Context::Top
+            }
+            (0, _) => return Err(err(format!("unknown entry `{keyword}`: expected `identity`, `operation` or `cmdlet`"))),
             _ => parse_nested(&mut surface, &context, level, keyword, rest).map_err(err)?,
         };
     }
@@ -447,6 +480,12 @@ fn parse_cmdlet_entry(cmdlet: &mut CmdletSurface, cname: &str, keyword: &str, re
             once("description", &cmdlet.description)?;
             cmdlet.description = rest.to_owned();
         }
+        "alias" => {
+            let [alias] = words::<1>(rest).ok_or("expected `alias NAME`")?;
+            if !cmdlet.aliases.insert(alias.clone()) {
+                return Err(format!("alias `{alias}` appears twice"));
+            }
+        }
         "input" | "output" => {
             let [ty] = words::<1>(rest).ok_or(format!("expected `{keyword} TYPE`"))?;
             let list = if keyword == "input" { &mut cmdlet.inputs } else { &mut cmdlet.outputs };
@@ -486,7 +525,7 @@ fn parse_cmdlet_entry(cmdlet: &mut CmdletSurface, cname: &str, keyword: &str, re
         }
         other => {
             return Err(format!(
-                "unknown cmdlet entry `{other}`: expected synopsis:, description:, input, output, param or set"
+                "unknown cmdlet entry `{other}`: expected synopsis:, description:, alias, input, output, param or set"
             ));
         }
     }
@@ -604,7 +643,7 @@ impl Header {
 mod tests {
     use super::*;
 
-    const SAMPLE: &str = "surface 1\n\ncmdlet Get-X\n  synopsis: Gets x.\n  output X\n  param Id: System.String aliases=A,B\n    doc: The id.\n  set Get default\n    request GET /x/{id}\n    param Id mandatory pipeline\n";
+    const SAMPLE: &str = "surface 1\n\noperation GET /x/{id} rust=x_get\n\ncmdlet Get-X\n  synopsis: Gets x.\n  alias Get-OldX\n  output X\n  param Id: System.String aliases=A,B\n    doc: The id.\n  set Get default\n    request GET /x/{id}\n    param Id mandatory pipeline\n";
 
     #[test]
     fn canonical_text_round_trips() {
@@ -618,9 +657,11 @@ mod tests {
     fn errors_name_file_and_line() {
         let bad = SAMPLE.replace("mandatory pipeline", "mandatory sometimes");
         let e = parse("m.txt", &bad).expect_err("bad flag");
-        assert_eq!((e.file.as_str(), e.line), ("m.txt", 10), "{e}");
+        assert_eq!((e.file.as_str(), e.line), ("m.txt", 13), "{e}");
         let undeclared = SAMPLE.replace("param Id mandatory", "param Other mandatory");
-        assert_eq!(parse("m.txt", &undeclared).expect_err("undeclared").line, 10);
+        assert_eq!(parse("m.txt", &undeclared).expect_err("undeclared").line, 13);
+        let no_rust = SAMPLE.replace(" rust=x_get", " x_get");
+        assert_eq!(parse("m.txt", &no_rust).expect_err("no rust=").line, 3);
         assert_eq!(parse("m.txt", "openapi: 3.0.1\n").expect_err("spec").line, 1);
         assert!(parse("m.txt", "").is_err());
     }

@@ -14,6 +14,8 @@
 //!       [--name STEM]                      document; writes DIR/STEM.yaml and DIR/identity-keys.yaml
 //! cargo xtask bench [--runs N] [--build]   generator timings and peak memory against the targets
 //! cargo xtask <command> --help             that command's usage (exit status 0)
+//! cargo xtask names --sdk DIR              every module document lowered with its configuration
+//!                   [--config-dir C]       (default spec/sdk): cmdlet names, and what two modules share
 //! ```
 //!
 //! A usage error prints `error: ...` and then the command's usage, and exits 2.
@@ -26,6 +28,7 @@ mod bench;
 mod diff;
 mod disk;
 mod fragment;
+mod names;
 
 const CODEGEN_USAGE: &str = "usage: cargo xtask codegen [--check] [--spec FILE | --sdk DIR] [--config FILE] [--out DIR]\n\
     \x20      regenerates generated/ from spec/, or FILE (one module) or every document below DIR (the SDK)\n\
@@ -39,11 +42,12 @@ struct Command {
     valued: &'static [&'static str],
 }
 
-const COMMANDS: [Command; 4] = [
+const COMMANDS: [Command; 5] = [
     Command { name: "codegen", usage: CODEGEN_USAGE, valued: &["--spec", "--sdk", "--config", "--out"] },
     Command { name: "diff", usage: diff::USAGE, valued: &["--format", "--config"] },
     Command { name: "fragment", usage: fragment::USAGE, valued: &["--from", "--operation", "--out", "--name"] },
     Command { name: "bench", usage: bench::USAGE, valued: &["--runs", "--fragment-runs", "--module", "--target-dir"] },
+    Command { name: "names", usage: names::USAGE, valued: &["--sdk", "--config-dir", "--show"] },
 ];
 
 /// The usage of every command, for `cargo xtask --help`.
@@ -123,6 +127,10 @@ fn main() -> ExitCode {
                 None => usage_error(&format!("unknown task `{name}`"), &usage()),
             },
             _ => usage_error("`help` takes at most one command", &usage()),
+        },
+        Some("names") => match names::NamesArgs::parse(rest) {
+            Ok(parsed) => names::run(&parsed, &workspace_root()),
+            Err(message) => usage_error(&message, names::USAGE),
         },
         Some("-h" | "--help") | None => {
             print!("{}", usage());
@@ -233,51 +241,34 @@ fn documents(dir: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// The inputs of `--sdk DIR`: every document, each with the configuration
-/// for its module.
+/// for its module: the shipped configuration (`spec/sdk/`), a folder of the
+/// same shape (`--config DIR`), or one file for every module
+/// (`--config FILE`).
 fn sdk_inputs(dir: &Path, config: Option<&Path>, root: &Path) -> Result<Vec<codegen::ModuleInput>, String> {
-    let shipped = root.join("spec/sdk");
-    let sdk_config = match config {
-        Some(path) if path.is_file() => SdkConfigSource::One(Box::new(load_config(path, root)?)),
-        Some(path) => SdkConfigSource::Dir(path.to_path_buf()),
-        None => SdkConfigSource::Dir(shipped),
+    enum Source {
+        One(Box<(codegen::Config, String)>),
+        Sdk(codegen::config::SdkConfig),
+    }
+    let source = match config {
+        Some(path) if path.is_file() => Source::One(Box::new(load_config(path, root)?)),
+        Some(path) => Source::Sdk(names::load_sdk_config(path, root)?),
+        None => Source::Sdk(names::load_sdk_config(&root.join("spec/sdk"), root)?),
     };
     let mut inputs = Vec::new();
     for path in documents(dir)? {
         let name = display(&path, root);
         let text = disk::read_text(&path)?;
         let spec = codegen::SpecInput { file: name, text };
-        let (config, config_file) = sdk_config.for_document(&spec, root)?;
+        let (config, config_file) = match &source {
+            Source::One(one) => (one.0.clone(), one.1.clone()),
+            Source::Sdk(sdk) => {
+                let title = codegen::load::title_of(&spec.text).unwrap_or_default();
+                (sdk.config_for(&title).map_err(|e| e.to_string())?, sdk.files_for(&title))
+            }
+        };
         inputs.push(codegen::ModuleInput { spec, config, config_file });
     }
     Ok(inputs)
-}
-
-/// The configuration of `--sdk`: one file for every module, or a folder
-/// with the shared configuration and one file per module.
-enum SdkConfigSource {
-    One(Box<(codegen::Config, String)>),
-    Dir(PathBuf),
-}
-
-impl SdkConfigSource {
-    fn for_document(&self, spec: &codegen::SpecInput, root: &Path) -> Result<(codegen::Config, String), String> {
-        match self {
-            SdkConfigSource::One(one) => Ok((one.0.clone(), one.1.clone())),
-            SdkConfigSource::Dir(dir) => {
-                let title = codegen::load::title_of(&spec.text).unwrap_or_default();
-                let shared = dir.join("graph.yaml");
-                let module = dir.join(format!("{title}.yaml"));
-                let mut config = if shared.is_file() { load_config(&shared, root)?.0 } else { codegen::Config::default() };
-                let mut name = display(&shared, root);
-                if !title.is_empty() && module.is_file() {
-                    let (own, own_name) = load_config(&module, root)?;
-                    config = config.merged_with(own);
-                    name = own_name;
-                }
-                Ok((config, name))
-            }
-        }
-    }
 }
 
 fn codegen(args: &CodegenArgs) -> ExitCode {

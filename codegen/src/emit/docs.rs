@@ -103,8 +103,14 @@ fn document(api: &Api, cmdlet: &Cmdlet, provenance: &Provenance) -> String {
     syntax(&mut doc, cmdlet);
 
     doc.section("ALIASES");
-    // The IR has no cmdlet aliases: say so rather than leave a placeholder.
-    doc.line("This cmdlet has no aliases.");
+    if cmdlet.aliases.is_empty() {
+        doc.line("This cmdlet has no aliases.");
+    } else {
+        doc.line("This cmdlet has the following aliases,");
+        for alias in &cmdlet.aliases {
+            doc.line(format!("  {alias}"));
+        }
+    }
     doc.blank();
 
     doc.section("DESCRIPTION");
@@ -626,6 +632,7 @@ paths:
         let spec = crate::SpecInput { file: "things.yaml".into(), text: text.into() };
         let mut api = crate::build_ir(&spec, &crate::Config::default(), "config").unwrap_or_else(|e| panic!("{e}"));
         for c in &mut api.cmdlets {
+            c.aliases = vec!["Get-MgBetaOldThing".into()];
             c.sets.retain(|s| !s.via_identity);
             c.help_uri = None;
             c.related_links.clear();
@@ -661,6 +668,7 @@ paths:
         assert!(text.ends_with("There are no related links.\n"));
         // Blank-line runs in a description collapse to one.
         assert!(text.contains("First line.\n\nSecond line.\n\n## EXAMPLES"));
+        assert!(text.contains("## ALIASES\n\nThis cmdlet has the following aliases,\n  Get-MgBetaOldThing\n\n## DESCRIPTION"));
         assert!(text.contains("### Example 1: Get\n\n```sh\nmg Get-MgBetaThing -ThingId \"$THING_ID\"\n```\n"));
         // No identity set: no identity properties under NOTES.
         assert!(!text.contains("INPUTOBJECT"));

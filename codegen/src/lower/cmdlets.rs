@@ -1,15 +1,15 @@
 //! Operations -> cmdlets, the way AutoRest.PowerShell derives them: a name
 //! per operationId, operations sharing a name merged into one cmdlet, one
 //! parameter set per operation plus a ViaIdentity twin, then the module's
-//! directives. Each set gets a typed binding plan: which parameter goes
-//! where in the request ([`Binding`]); the emitters only write it down.
+//! directives (which may rename, move or remove each set). Each set gets a
+//! typed binding plan: which parameter goes where in the request
+//! ([`Binding`]); the emitters only write it down.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use regex::Regex;
-
-use crate::config::{Config, Directive};
-use crate::error::{Pointer, Sink};
+use super::directives::{regroup, Directives, Variant};
+use crate::config::Config;
+use crate::error::Sink;
 use crate::ir::{
     ApiVersion, Binding, Cmdlet, CmdletParam, CommonFlags, Identity, Location, Operation, ParamKind, ParamSet, PsType,
     SetMembership, Success, TypeDef, TypeKind, TypeRef,
@@ -75,31 +75,84 @@ pub(crate) fn lower_cmdlets(
     types: &BTreeMap<String, TypeDef>,
     identity: &Identity,
     config: &Config,
+    directives: &Directives,
     prefix: &NamePrefix,
     version: &ApiVersion,
     help_base: Option<&str>,
     config_sink: &mut Sink,
 ) -> Vec<Cmdlet> {
-    let directives = compile_directives(&config.directive, config_sink);
+    let _ = config;
     // Group operations by cmdlet name; BTreeMap keeps the output sorted.
     let mut groups: BTreeMap<String, (CmdletName, Vec<(usize, String)>)> = BTreeMap::new();
     for (index, op) in operations.iter().enumerate() {
-        let mut name = cmdlet_name(&op.id, &op.method.as_str().to_lowercase(), prefix);
+        let name = cmdlet_name(&op.id, &op.method.as_str().to_lowercase(), prefix);
         let action = name.set_action.clone();
-        if apply_name_directives(&directives, &op.id, prefix, &mut name) {
-            continue;
-        }
         groups.entry(name.full()).or_insert_with(|| (name.clone(), Vec::new())).1.push((index, action));
     }
+    // Every parameter set becomes a variant the directives can rename,
+    // move to another cmdlet or remove.
+    let mut variants = Vec::new();
+    for (name, indices) in groups.values() {
+        for set in plan_sets(indices, operations) {
+            variants.push(Variant::new(name, prefix, set));
+        }
+    }
+    let param_actions = directives.apply_to_variants(&mut variants, operations, prefix, config_sink);
+    let grouped = regroup(variants, prefix);
     let ns = version.namespace();
-    let mut cmdlets = Vec::new();
-    for (full, (name, indices)) in groups {
-        let mut cmdlet = build_cmdlet(&full, &name, &indices, operations, types, identity, help_base, ns, version.is_beta());
-        apply_param_directives(&directives, operations, &mut cmdlet);
-        finish_plans(&mut cmdlet);
-        cmdlets.push(cmdlet);
+    let mut cmdlets: Vec<Cmdlet> = grouped
+        .iter()
+        .map(|g| {
+            let mut cmdlet =
+                build_cmdlet(&g.full, &g.verb, &g.noun, g.sets.clone(), operations, types, identity, help_base, ns, version.is_beta());
+            cmdlet.aliases = g.aliases.clone();
+            cmdlet
+        })
+        .collect();
+    directives.apply_to_params(&param_actions, &grouped, &mut cmdlets, config_sink);
+    for cmdlet in &mut cmdlets {
+        finish_plans(cmdlet);
     }
     cmdlets
+}
+
+/// The parameter sets of the operations that share one cmdlet name: one
+/// per operation, numbered when two operations share an action, plus the
+/// Expanded and ViaIdentity forms.
+fn plan_sets(indices: &[(usize, String)], operations: &[Operation]) -> Vec<ParamSet> {
+    let mut sets: Vec<ParamSet> = Vec::new();
+    let mut action_counts: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, action) in indices {
+        *action_counts.entry(action.clone()).or_default() += 1;
+    }
+    let mut action_seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, action) in indices {
+        let (i, action) = (*i, action.clone());
+        let Some(op) = operations.get(i) else { continue };
+        let base = if action_counts.get(&action).copied().unwrap_or(0) > 1 {
+            let n = action_seen.entry(action.clone()).or_default();
+            *n += 1;
+            format!("{action}{n}")
+        } else {
+            action.clone()
+        };
+        let has_keys = op.params.iter().any(|p| p.location == Location::Path);
+        let expandable = op.body.as_ref().is_some_and(|b| !b.properties.is_empty());
+        let mut add = |name: String, via_identity: bool, expanded: bool| {
+            sets.push(ParamSet { variant: pascal_case(&name), name, operation: i, via_identity, expanded, default: false, binds: Vec::new() });
+        };
+        add(base.clone(), false, false);
+        if expandable {
+            add(format!("{base}Expanded"), false, true);
+        }
+        if has_keys && action != "List" {
+            add(format!("{base}ViaIdentity"), true, false);
+            if expandable {
+                add(format!("{base}ViaIdentityExpanded"), true, true);
+            }
+        }
+    }
+    sets
 }
 
 /// Parameters under construction, with the bindings that refer to them by
@@ -152,8 +205,9 @@ fn param(name: &str, aliases: Vec<String>, ty: PsType, kind: ParamKind, descript
 #[allow(clippy::too_many_arguments)]
 fn build_cmdlet(
     full: &str,
-    name: &CmdletName,
-    indices: &[(usize, String)],
+    verb: &str,
+    noun: &str,
+    mut sets: Vec<ParamSet>,
     operations: &[Operation],
     types: &BTreeMap<String, TypeDef>,
     identity: &Identity,
@@ -161,47 +215,6 @@ fn build_cmdlet(
     ns: &str,
     beta: bool,
 ) -> Cmdlet {
-    // One set per operation, numbered when two operations share an action.
-    let mut sets: Vec<ParamSet> = Vec::new();
-    let mut action_counts: BTreeMap<String, usize> = BTreeMap::new();
-    for (_, action) in indices {
-        *action_counts.entry(action.clone()).or_default() += 1;
-    }
-    let mut action_seen: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, action) in indices {
-        let (i, action) = (*i, action.clone());
-        let op = &operations[i];
-        let base = if action_counts.get(&action).copied().unwrap_or(0) > 1 {
-            let n = action_seen.entry(action.clone()).or_default();
-            *n += 1;
-            format!("{action}{n}")
-        } else {
-            action.clone()
-        };
-        let has_keys = op.params.iter().any(|p| p.location == Location::Path);
-        let expandable = op.body.as_ref().is_some_and(|b| !b.properties.is_empty());
-        let mut add = |name: String, via_identity: bool, expanded: bool| {
-            sets.push(ParamSet {
-                variant: pascal_case(&name),
-                name,
-                operation: i,
-                via_identity,
-                expanded,
-                default: false,
-                binds: Vec::new(),
-            });
-        };
-        add(base.clone(), false, false);
-        if expandable {
-            add(format!("{base}Expanded"), false, true);
-        }
-        if has_keys && action != "List" {
-            add(format!("{base}ViaIdentity"), true, false);
-            if expandable {
-                add(format!("{base}ViaIdentityExpanded"), true, true);
-            }
-        }
-    }
     // AutoRest's default: the list set, else the expanded form of the first
     // operation, else its plain form.
     let default_index = sets
@@ -330,8 +343,9 @@ fn build_cmdlet(
     }
     inputs.push("System.Collections.IDictionary".to_owned());
 
-    let first = &operations[sets.first().map_or(indices[0].0, |s| s.operation)];
-    let description = first.description.clone().or_else(|| first.summary.clone()).unwrap_or_default();
+    let first = sets.first().and_then(|s| operations.get(s.operation));
+    let description =
+        first.and_then(|f| f.description.clone().or_else(|| f.summary.clone())).unwrap_or_default();
     let synopsis = description.clone();
     let mut related_links: Vec<String> = Vec::new();
     for set in &sets {
@@ -345,11 +359,11 @@ fn build_cmdlet(
     Cmdlet {
         features,
         name: full.to_owned(),
-        verb: name.verb.clone(),
-        noun: name.noun.clone(),
+        verb: verb.to_owned(),
+        noun: noun.to_owned(),
         aliases: Vec::new(),
-        rust_name: pascal_case(&format!("{}{}", name.verb, name.noun)),
-        module_name: snake_case(&format!("{}{}", name.verb, name.noun)),
+        rust_name: pascal_case(&format!("{verb}{noun}")),
+        module_name: snake_case(&format!("{verb}{noun}")),
         synopsis,
         description,
         help_uri: help_base.map(|b| format!("{}/{}", b.trim_end_matches('/'), full.to_lowercase())),
@@ -367,11 +381,22 @@ fn build_cmdlet(
 /// are gone dropped.
 fn finish_plans(cmdlet: &mut Cmdlet) {
     cmdlet.params.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then_with(|| a.name.cmp(&b.name)));
-    let index: BTreeMap<usize, usize> = cmdlet.params.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+    // A directive may have split a parameter (renamed in some of its sets):
+    // both halves keep the creation number, so a set's binding goes to the
+    // one that is a member of that set.
+    let mut index: BTreeMap<(usize, String), usize> = BTreeMap::new();
+    for (i, p) in cmdlet.params.iter().enumerate() {
+        for m in p.sets.iter().flatten() {
+            index.insert((p.id, m.set.clone()), i);
+        }
+    }
     for (i, p) in cmdlet.params.iter_mut().enumerate() {
         p.id = i;
     }
     for set in &mut cmdlet.sets {
+        let name = set.name.clone();
+        let index: BTreeMap<usize, usize> =
+            index.iter().filter(|((_, s), _)| *s == name).map(|((id, _), i)| (*id, *i)).collect();
         let binds = std::mem::take(&mut set.binds);
         set.binds = binds
             .into_iter()
@@ -412,26 +437,6 @@ fn property_type(ty: &TypeRef, types: &BTreeMap<String, TypeDef>, ns: &str) -> P
     }
 }
 
-/// Drops parameter sets (and parameters left in no set); the default moves
-/// to the first remaining set when it was removed.
-fn remove_sets(cmdlet: &mut Cmdlet, names: &[String]) {
-    if names.len() >= cmdlet.sets.len() {
-        return; // a cmdlet keeps at least one set; remove the cmdlet instead
-    }
-    cmdlet.sets.retain(|s| !names.contains(&s.name));
-    if !cmdlet.sets.iter().any(|s| s.default)
-        && let Some(first) = cmdlet.sets.first_mut() {
-            first.default = true;
-        }
-    for p in &mut cmdlet.params {
-        if let Some(list) = p.sets.as_mut() {
-            list.retain(|m| !names.contains(&m.set));
-        }
-    }
-    cmdlet.params.retain(|p| p.sets.as_ref().is_none_or(|l| !l.is_empty()));
-}
-
-
 fn output_type(ty: &TypeRef, ns: &str) -> String {
     match ty {
         TypeRef::Named(n) | TypeRef::Local(n) => format!("{ns}.Models.I{n}"),
@@ -445,104 +450,3 @@ fn output_type(ty: &TypeRef, ns: &str) -> String {
     }
 }
 
-struct CompiledDirective<'a> {
-    source: &'a Directive,
-    cmdlet: Option<Regex>,
-    operation_id: Option<Regex>,
-}
-
-fn compile_directives<'a>(directives: &'a [Directive], sink: &mut Sink) -> Vec<CompiledDirective<'a>> {
-    let mut out = Vec::new();
-    for (index, d) in directives.iter().enumerate() {
-        let here = Pointer::root().join("directive").join(index).join("where");
-        let compile = |pattern: &Option<String>, key: &str, sink: &mut Sink| -> Result<Option<Regex>, ()> {
-            match pattern {
-                None => Ok(None),
-                Some(p) => Regex::new(p).map(Some).map_err(|e| sink.push(&here.join(key), None, format!("invalid regex: {e}"))),
-            }
-        };
-        let (Ok(cmdlet), Ok(operation_id)) =
-            (compile(&d.selector.cmdlet, "cmdlet", sink), compile(&d.selector.operation_id, "operation-id", sink))
-        else {
-            continue;
-        };
-        out.push(CompiledDirective { source: d, cmdlet, operation_id });
-    }
-    out
-}
-
-/// Renames or removes by operation; returns true when the operation is removed.
-fn apply_name_directives(
-    directives: &[CompiledDirective<'_>],
-    operation_id: &str,
-    prefix: &NamePrefix,
-    name: &mut CmdletName,
-) -> bool {
-    for d in directives {
-        if d.source.selector.parameter_name.is_some() || d.source.selector.parameter_set.is_some() {
-            continue;
-        }
-        let op_matches = d.operation_id.as_ref().is_none_or(|r| r.is_match(operation_id));
-        let cmdlet_matches = d.cmdlet.as_ref().is_none_or(|r| r.is_match(&name.full()));
-        if !(op_matches && cmdlet_matches) || (d.operation_id.is_none() && d.cmdlet.is_none()) {
-            continue;
-        }
-        if d.source.remove {
-            return true;
-        }
-        if let Some(set) = &d.source.set {
-            if let Some(verb) = &set.verb {
-                name.verb = verb.clone();
-            }
-            if let Some(subject) = &set.subject {
-                name.noun = format!("{}{}{subject}", prefix.prefix, prefix.subject_prefix);
-            }
-        }
-    }
-    false
-}
-
-fn apply_param_directives(directives: &[CompiledDirective<'_>], operations: &[Operation], cmdlet: &mut Cmdlet) {
-    for d in directives {
-        if d.cmdlet.as_ref().is_some_and(|r| !r.is_match(&cmdlet.name)) {
-            continue;
-        }
-        // Sets of this cmdlet whose operation the directive selects.
-        let selected: Vec<String> = cmdlet
-            .sets
-            .iter()
-            .filter(|s| d.operation_id.as_ref().is_none_or(|r| operations.get(s.operation).is_some_and(|o| r.is_match(&o.id))))
-            .filter(|s| d.source.selector.parameter_set.as_ref().is_none_or(|n| &s.name == n))
-            .map(|s| s.name.clone())
-            .collect();
-        match (&d.source.selector.parameter_name, &d.source.selector.parameter_set) {
-            (None, Some(_)) if d.source.remove => remove_sets(cmdlet, &selected),
-            (Some(param_name), _) => {
-                let Some(param) = cmdlet.params.iter_mut().find(|p| p.name.eq_ignore_ascii_case(param_name)) else {
-                    continue;
-                };
-                if d.source.remove {
-                    // AutoRest hides such a parameter; it stays bindable.
-                    param.dont_show = true;
-                }
-                let Some(set) = &d.source.set else { continue };
-                for alias in &set.alias {
-                    if !param.aliases.iter().any(|a| a.eq_ignore_ascii_case(alias)) {
-                        param.aliases.push(alias.clone());
-                    }
-                }
-                if let Some(new_name) = &set.parameter_name {
-                    param.name = new_name.clone();
-                    param.rust_name = snake_case(new_name);
-                }
-                if let (Some(mandatory), Some(list)) = (set.mandatory, param.sets.as_mut()) {
-                    for m in list.iter_mut().filter(|m| selected.contains(&m.set)) {
-                        m.mandatory = mandatory;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    cmdlet.params.sort_by_key(|p| p.name.to_lowercase());
-}

@@ -2,6 +2,7 @@
 //! happen here; problems are collected, not thrown at the first one.
 
 mod cmdlets;
+pub(crate) mod directives;
 pub(crate) mod operations;
 mod resolve;
 mod schemas;
@@ -66,12 +67,16 @@ pub fn lower(loaded: &Loaded, config: &Config, config_file: &str, names: &ModelN
     let mut config_sink = Sink::new(config_file);
 
     let version = version_of(loaded, &mut sink);
+    // Directives first: `remove-path-by-operation` decides which operations
+    // exist at all.
+    let directives = directives::Directives::compile(config, &mut config_sink);
     let mut schemas = schemas::SchemaLowering::new(doc, &config.replace, names);
     // Components first, so the inline types inside them are named the same
     // way in every document that has them.
     schemas.lower_components(&mut sink);
     schemas.start_operations();
-    let mut operations = operations::lower_operations(doc, &mut schemas, &config.parameter_names, &mut sink);
+    let removed = |id: &str| directives.removes_operation(id);
+    let mut operations = operations::lower_operations(doc, &mut schemas, &config.parameter_names, &removed, &mut sink);
     // Expanded parameter sets need the body's properties, known only now
     // that every named type is lowered.
     for op in &mut operations {
@@ -123,6 +128,7 @@ pub fn lower(loaded: &Loaded, config: &Config, config_file: &str, names: &ModelN
         &all_types,
         &identity,
         config,
+        &directives,
         &prefix,
         &version,
         krate.help_uri_base.as_deref(),

@@ -12,11 +12,14 @@ use crate::error::{Pointer, Sink};
 use crate::ir::{Body, Location, Method, Operation, Options, Param, PathPart, PathTemplate, Success, TypeRef};
 use crate::naming::ident::{pascal_case, snake_case, UniqueNames};
 
-/// Lowers every operation, sorted by (path, method).
+/// Lowers every operation, sorted by (path, method), except those whose
+/// operationId `removed` accepts (the configuration's
+/// `remove-path-by-operation`): they are not looked at at all.
 pub(crate) fn lower_operations(
     doc: &OpenAPI,
     schemas: &mut SchemaLowering<'_>,
     parameter_names: &std::collections::BTreeMap<String, String>,
+    removed: &dyn Fn(&str) -> bool,
     sink: &mut Sink,
 ) -> Vec<Operation> {
     let mut out = Vec::new();
@@ -32,6 +35,15 @@ pub(crate) fn lower_operations(
                 continue;
             }
         };
+        let mut methods: Vec<(Method, &str, &OaOperation)> = item
+            .iter()
+            .filter(|(_, op)| !op.operation_id.as_deref().is_some_and(removed))
+            .filter_map(|(m, op)| method_of(m).map(|method| (method, m, op)))
+            .collect();
+        // A path whose every operation is removed is not looked at either.
+        if methods.is_empty() && item.iter().next().is_some() {
+            continue;
+        }
         let template = match parse_template(raw_path) {
             Ok(t) => t,
             Err(message) => {
@@ -39,10 +51,6 @@ pub(crate) fn lower_operations(
                 continue;
             }
         };
-        let mut methods: Vec<(Method, &str, &OaOperation)> = item
-            .iter()
-            .filter_map(|(m, op)| method_of(m).map(|method| (method, m, op)))
-            .collect();
         methods.sort_by_key(|(m, _, _)| *m);
         for (method, key, op) in methods {
             let ptr = path_ptr.join(key);
@@ -85,17 +93,42 @@ fn check_powershell_names(params: &[Param], pointers: &[Pointer], id: &str, sink
                 here,
                 Some(id),
                 format!(
-                    "{} parameter `{}` and {} parameter `{}` both become the PowerShell parameter -{}; rename one",
+                    "{} parameter `{}` and {} parameter `{}` both become the PowerShell parameter -{}; {}",
                     location_name(first.location),
                     first.wire_name,
                     location_name(p.location),
                     p.wire_name,
-                    p.ps_name
+                    p.ps_name,
+                    fix_hint(id, Some(p)),
                 ),
             ),
             None => seen.push((key, p)),
         }
     }
+}
+
+/// How to get past a collision in the module configuration: remove the
+/// operation (what the real SDK's module directives do), or, for a
+/// parameter, give its wire name a PowerShell name of its own. Written as
+/// YAML flow mappings that can be pasted into the configuration.
+pub(crate) fn fix_hint(operation_id: &str, param: Option<&Param>) -> String {
+    let quote = |text: &str| format!("'{}'", text.replace('\'', "''"));
+    let pattern = format!("^{}$", regex::escape(operation_id));
+    // Every operation with this operationId goes.
+    let mut hint = format!("remove it with `directive: [{{remove-path-by-operation: {}}}]`", quote(&pattern));
+    if let Some(p) = param {
+        let suffix = match p.location {
+            Location::Path => "Key",
+            Location::Query => "Query",
+            Location::Header => "Header",
+        };
+        hint.push_str(&format!(
+            " or rename the parameter in the whole module with `parameter-names: {{{}: {}}}`",
+            quote(&p.wire_name),
+            quote(&format!("{}{suffix}", p.ps_name))
+        ));
+    }
+    format!("{hint} in the module configuration")
 }
 
 /// Graph documents repeat an operationId on purpose: AutoRest makes such
@@ -117,8 +150,9 @@ fn check_shared_ids(operations: &[Operation], sink: &mut Sink) {
                 Some(&op.id),
                 format!(
                     "operationId `{}` is also used by {other} with another HTTP method; operations sharing an operationId \
-                     become parameter sets of one cmdlet and must use the same method",
-                    op.id
+                     become parameter sets of one cmdlet and must use the same method; {}",
+                    op.id,
+                    fix_hint(&op.id, None)
                 ),
             );
             continue;
@@ -133,13 +167,14 @@ fn check_shared_ids(operations: &[Operation], sink: &mut Sink) {
                     format!(
                         "operationId `{}` is also used by {other}, where -{} is the {} parameter `{}` of another type or \
                          location than the {} parameter `{}` here; operations sharing an operationId become parameter \
-                         sets of one cmdlet and must agree on shared parameters",
+                         sets of one cmdlet and must agree on shared parameters; {}",
                         op.id,
                         p.ps_name,
                         location_name(q.location),
                         q.wire_name,
                         location_name(p.location),
-                        p.wire_name
+                        p.wire_name,
+                        fix_hint(&op.id, Some(p))
                     ),
                 );
             }

@@ -28,6 +28,7 @@
 
 use std::fmt;
 
+use super::ident::replace_placeholders;
 use super::singular::singularize;
 
 /// A cmdlet name split into its parts.
@@ -112,7 +113,7 @@ pub fn cmdlet_names(operation_id: &str, http_method: &str, prefix: &NamePrefix) 
     let method_pascal = pascal(&method_words);
 
     let mut candidates = Vec::new();
-    if verb_for(&method_pascal, http_method).is_some() {
+    if is_verb_key(&method_pascal) {
         // The whole method is a verb-table key: the noun is the group alone.
         candidates.push(Candidate {
             action: method_pascal,
@@ -163,6 +164,14 @@ pub fn verb_for(action: &str, http_method: &str) -> Option<&'static str> {
     } else {
         Some(verb)
     }
+}
+
+/// Whether a PascalCased method is exactly a key of the verb table. Unlike
+/// [`verb_for`] this is case-sensitive, as AutoRest's lookup of the whole
+/// method is: `shutDown` (`ShutDown`) is not the key `Shutdown`, so its words
+/// are read one by one instead.
+fn is_verb_key(method: &str) -> bool {
+    SAME_NAME_VERBS.contains(&method) || VERB_GROUPS.iter().any(|(_, actions)| actions.contains(&method))
 }
 
 /// Verb table, by PowerShell verb: each action word on the right maps to the
@@ -393,35 +402,12 @@ fn without_repeats(words: Vec<String>) -> Vec<String> {
     kept
 }
 
-/// Graph's documents write By/With/At/For/Of inside operationIds as
+/// Graph's documents write By/With/At/For/Of/Or inside operationIds as
 /// placeholders so that AutoRest does not split on them; the SDK renames them
-/// back when they follow a lower-case letter.
+/// back in cmdlet nouns when they follow a lower-case letter (its directives
+/// match `[a-z]GraphBPre`).
 fn restore_prepositions(subject: &str) -> String {
-    const PLACEHOLDERS: &[(&str, &str)] = &[
-        ("GraphBPre", "By"),
-        ("GraphWPre", "With"),
-        ("GraphAPre", "At"),
-        ("GraphFPre", "For"),
-        ("GraphOPre", "Of"),
-    ];
-    let mut text = subject.to_string();
-    for (placeholder, word) in PLACEHOLDERS {
-        let mut out = String::with_capacity(text.len());
-        let mut copied = 0;
-        for (at, _) in text.match_indices(placeholder) {
-            let before = text.get(copied..at).unwrap_or_default();
-            out.push_str(before);
-            let after_lower = text
-                .get(..at)
-                .and_then(|t| t.chars().next_back())
-                .is_some_and(|c| c.is_ascii_lowercase());
-            out.push_str(if after_lower { word } else { placeholder });
-            copied = at + placeholder.len();
-        }
-        out.push_str(text.get(copied..).unwrap_or_default());
-        text = out;
-    }
-    text
+    replace_placeholders(subject, |before, _| before.is_some_and(|c| c.is_ascii_lowercase()))
 }
 
 /// Splits an identifier into lower-case ASCII words the way AutoRest does:
@@ -495,10 +481,13 @@ fn pascal(words: &[String]) -> String {
 }
 
 /// Whether a lower-case word is an English verb, for finding the action in a
-/// method of several words. A curated list of verbs that occur in Graph (and
-/// common English ones); AutoRest ships a far larger dictionary, so a rare
-/// verb in a non-leading position may be missed (the first word is then
-/// taken, which is also AutoRest's fallback).
+/// method of several words. AutoRest uses a large dictionary of English
+/// verbs; this is a curated list that agrees with it on the words Graph's
+/// operationIds use, including its surprises: nouns it lists as verbs
+/// (`calendar`, `key`, `time`, `window`, `down`, `is`) and verbs it lacks
+/// (`consent`, `encrypt`, `reboot`, `shut`, `unshare`). A word it does not
+/// know leaves the first word as the action, which is also AutoRest's
+/// fallback.
 fn is_english_verb(word: &str) -> bool {
     ENGLISH_VERBS
         .split_ascii_whitespace()
@@ -507,40 +496,41 @@ fn is_english_verb(word: &str) -> bool {
 
 /// Lower-case, sorted, separated by white space (checked by a test).
 const ENGLISH_VERBS: &str = "
-accept access acknowledge acquire activate adapt add adjust allocate allow analyze answer
-append apply approve archive ask assert assess assign associate attach audit authenticate
-authorize backup ban batch begin bind block book bookmark boot branch break bring build
-bypass cache calculate call cancel capture change charge chat check choose claim classify
-clean cleanse clear click clone close collect combine comment commit compare compile
-complete compose compress compute concatenate configure confirm connect consent consume
-contain continue control convert copy correct count create cut deactivate debug decline
-decode decommission decrypt define delegate delete deliver deny deploy deprecate describe
-deselect destroy detach detect determine disable disallow discard disconnect discover
-dismiss dismount dispatch display dispose distribute do download drain draw drop dump
-duplicate edit eject elevate email embed emit empty enable encode encrypt end enforce
-enqueue enroll ensure enter erase escalate estimate evaluate examine exchange exclude
-execute exit expand expect expire explain export extend extract fail fetch fill filter find
-finish fix flag flush follow force forget format forward freeze function generate get give
-grant group guess handle hang hide highlight hold identify ignore import include increase
-index inform initialize insert install instantiate integrate invalidate invite invoke
-isolate issue join jump keep kill label launch leave limit link list listen load locate lock
-log lookup mail maintain make manage map mark match measure merge migrate mirror modify
-monitor mount move mute name navigate notify obtain offer open optimize order organize
-override own page park parse pass patch pause perform pin ping place play poll pop populate
-post postpone power predict prefer prepare present preview print process produce promote
-prompt protect provide provision publish pull purge push put query queue quit raise rank
-reach reactivate read reassign reauthorize reboot rebuild recalculate receive recognize
-recommend reconnect record recover redeem redirect redo reenable refresh regenerate register
-reimage reject release reload remind remove rename render renew reopen reorder repair
-replace replicate reply report reprocess reprovision request require reschedule reserve
-reset resize resolve respond restart restore restrict resubmit resume retire retrieve retry
-return reupload reveal review revoke rotate route run save scan schedule score search secure
-select send separate set settle share shift show shutdown sign simulate skip snooze solve
-sort split stage start step stop store submit subscribe suggest summarize supply support
-suspend swap switch sync synchronize tag take target terminate test toggle trace track
-transfer transform translate trigger troubleshoot trust try undo unfollow uninstall unite
-unlock unmute unpin unpublish unregister unshare unsubscribe update upgrade upload use
-validate verify view vote wait wake watch wipe withdraw write
+accept access account acknowledge acquire activate adapt add adjust allocate allow analyze
+answer append apply approve archive ask assert assess assign associate attach audit
+authenticate authorize backup ban batch begin bind block book bookmark boot branch break
+bring build bulk bypass cache calculate calendar call cancel capture change charge chat
+check choose claim classify clean cleanse clear click clock clone close collect combine
+comment commit compare compile complete compose compress compute concatenate configure
+confirm connect consume contain continue control convert copy correct count create cross
+custom cut deactivate debug decline decode decommission define delegate delete deliver
+demand deny deploy deprecate describe deselect destroy detach detail detect determine
+disable disallow discard disconnect discover dismiss dismount dispatch display dispose
+distribute do down download drain draw drop dump duplicate edit eject elevate email embed
+emit empty enable encode end enforce enqueue enroll ensure enter erase escalate estimate
+evaluate examine exchange exclude execute exit expand expect experience expire explain
+export extend extract fail feature fetch fill filter find finish fix flag flush follow force
+forget format forward freeze function generate get give grant graph group guess handle hang
+have hide highlight hold identify ignore import include increase index inform initialize
+initiate insert install instantiate integrate invalidate invite invoke is isolate issue join
+jump keep key kill label launch leave limit link list listen load locate lock log lookup
+mail maintain make manage map mark match measure merge migrate mirror modify monitor mount
+move mute name navigate notify obtain offer open optimize order organize out override own
+page park parse pass patch pause perform pin ping place play poll pop populate post postpone
+power predict prefer prepare present preview print process produce promote prompt protect
+provide provision publish pull purge push put query queue quit raise rank reach reactivate
+read reassign reauthorize rebuild recalculate receive recognize recommend reconnect record
+recover redeem redirect redo reenable refresh regenerate register reimage reject release
+reload remind remove rename render renew reopen reorder repair replace replicate reply
+report request require reschedule reserve reset resize resolve respond restart restore
+restrict resubmit resume retire retrieve retry return reupload reveal review revoke rotate
+route run save scan schedule score search secure select send separate set settle share shift
+show shutdown sign simulate skip snooze soft solve sort split stage start step stop store
+submit subscribe suggest summarize supply support suspend swap switch sync synchronize tag
+take target tenant terminate test time toggle top trace track transfer transform translate
+trigger troubleshoot trust try unblock undo unfollow uninstall unite unlock unmute unpin
+unpublish unregister update upgrade upload use validate verify view vote wait wake watch web
+window wipe withdraw write zone
 ";
 
 #[cfg(test)]

@@ -1,12 +1,67 @@
 //! Rust identifiers from arbitrary document names: casing, keywords, names
 //! that start with a digit or hold no letters at all, and collisions.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
+
+/// The placeholders Microsoft's Graph documents put inside operationIds (and
+/// the names derived from them) for the prepositions AutoRest would split a
+/// name at, and the word each stands for.
+pub const PREPOSITION_PLACEHOLDERS: &[(&str, &str)] = &[
+    ("GraphBPre", "By"),
+    ("GraphWPre", "With"),
+    ("GraphAPre", "At"),
+    ("GraphFPre", "For"),
+    ("GraphOPre", "Of"),
+    ("GraphRPre", "Or"),
+];
+
+/// Replaces every preposition placeholder that `keep` accepts by its word.
+/// `keep` sees the character before the placeholder and the one after it.
+/// A placeholder followed by a lower-case letter is part of a longer word
+/// (`GraphBPrefix`) and is never replaced.
+pub fn replace_placeholders(text: &str, keep: impl Fn(Option<char>, Option<char>) -> bool) -> String {
+    let mut text = text.to_owned();
+    for (placeholder, word) in PREPOSITION_PLACEHOLDERS {
+        if !text.contains(placeholder) {
+            continue;
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        for (at, _) in text.match_indices(placeholder) {
+            out.push_str(text.get(copied..at).unwrap_or_default());
+            let before = text.get(..at).and_then(|t| t.chars().next_back());
+            let after = text.get(at + placeholder.len()..).and_then(|t| t.chars().next());
+            let replace = !after.is_some_and(|c| c.is_ascii_lowercase()) && keep(before, after);
+            out.push_str(if replace { word } else { placeholder });
+            copied = at + placeholder.len();
+        }
+        out.push_str(text.get(copied..).unwrap_or_default());
+        text = out;
+    }
+    text
+}
+
+/// A document name as Rust identifiers see it: Graph's preposition
+/// placeholders read as the words they stand for, so
+/// `application_GetApplicationGraphBPreAppId` gives
+/// `application_get_application_by_app_id`, never `..._graph_b_pre_...`.
+/// Every identifier (methods, request builders, types, fields, enum
+/// variants) goes through [`words`], and so through this.
+pub fn without_placeholders(name: &str) -> Cow<'_, str> {
+    if name.contains("Pre") && PREPOSITION_PLACEHOLDERS.iter().any(|(p, _)| name.contains(p)) {
+        Cow::Owned(replace_placeholders(name, |_, _| true))
+    } else {
+        Cow::Borrowed(name)
+    }
+}
 
 /// Splits a name into words at separators, case changes and digit runs
 /// (`synchronizationJob-id` -> synchronization, Job, id; `OAuth2Permission`
 /// -> O, Auth2, Permission is avoided by keeping acronym runs together).
 pub fn words(name: &str) -> Vec<String> {
+    let name = without_placeholders(name);
+    let name = name.as_ref();
     let mut out: Vec<String> = Vec::new();
     let mut current = String::new();
     let chars: Vec<char> = name.chars().collect();
@@ -141,6 +196,19 @@ mod tests {
         assert_eq!(pascal_case("self"), "Self_");
         assert_eq!(pascal_case("123"), "T123");
         assert_eq!(pascal_case("HTTPServer"), "HTTPServer");
+    }
+
+    #[test]
+    fn preposition_placeholders_never_reach_an_identifier() {
+        assert_eq!(snake_case("application_GetApplicationGraphBPreAppId"), "application_get_application_by_app_id");
+        assert_eq!(snake_case("application_GetCreatedOnBehalfGraphOPre"), "application_get_created_on_behalf_of");
+        assert_eq!(snake_case("onPremisesPublishingProfile.connector_ListMemberGraphOPreGraphBPreRef"), "on_premises_publishing_profile_connector_list_member_of_by_ref");
+        assert_eq!(pascal_case("deviceManagement_scopedGraphFPreResource_request_body"), "DeviceManagementScopedForResourceRequestBody");
+        assert_eq!(snake_case("x_doGraphWPreStyleGraphAPreTimeGraphRPreNot"), "x_do_with_style_at_time_or_not");
+        // Part of a longer word: left alone.
+        assert_eq!(snake_case("GraphBPrefix"), "graph_b_prefix");
+        // Only placeholders are touched.
+        assert_eq!(snake_case("graph_pre_value"), "graph_pre_value");
     }
 
     #[test]
