@@ -49,9 +49,10 @@ pub fn generate(spec: &SpecInput, config: &Config, config_file: &str, source: &R
     Ok(emit::emit(&ws, source))
 }
 
-/// Many module documents -> one workspace (`cargo xtask codegen --sdk`).
-pub fn generate_sdk(inputs: &[ModuleInput], cli: &CliOptions, source: &RuntimeSource) -> Result<(ir::Workspace, Vec<File>), Error> {
+/// Many module documents -> every file of one workspace
+/// (`cargo xtask codegen --sdk`). [`sdk::build`] and [`emit::emit_each`]
+/// do the same in two steps, without holding every file at once.
+pub fn generate_sdk(inputs: &[ModuleInput], cli: &CliOptions, source: &RuntimeSource) -> Result<Vec<File>, Error> {
     let ws = sdk::build(inputs, cli)?;
-    let files = emit::emit(&ws, source);
-    Ok((ws, files))
+    Ok(emit::emit(&ws, source))
 }

@@ -54,7 +54,14 @@ pub fn load(input: &SpecInput) -> Result<Loaded, Error> {
     if input.text.trim().is_empty() {
         return Err(Error::single(file, "", "the document is empty"));
     }
-    let scanned = scan(file, &input.text)?;
+    // The counting pass parses the whole text a second time; a document
+    // with no anchors or aliases cannot expand, so a moderate one of those
+    // is counted after parsing instead.
+    let scanned = if input.text.len() > UNSCANNED_BYTES || may_have_anchors(&input.text) {
+        scan(file, &input.text)?
+    } else {
+        Scanned { operations: 0 }
+    };
     if scanned.operations > MAX_OPERATIONS {
         return Err(Error::single(
             file,
@@ -66,6 +73,16 @@ pub fn load(input: &SpecInput) -> Result<Loaded, Error> {
         ));
     }
     let value: serde_yaml::Value = serde_yaml::from_str(&input.text).map_err(|e| syntax_error(file, &e))?;
+    let operations = count_operations(&value);
+    if operations > MAX_OPERATIONS {
+        return Err(Error::single(
+            file,
+            "/paths",
+            format!(
+                "the document has {operations} operations, more than the {MAX_OPERATIONS} one crate is generated for; split it by module"
+            ),
+        ));
+    }
     check_version(file, &value)?;
     check_keys(file, &value)?;
     // Borrowed, not cloned: the value of a large document is large.
@@ -78,6 +95,36 @@ pub fn load(input: &SpecInput) -> Result<Loaded, Error> {
     };
     let ref_problems = check_refs(&value);
     Ok(Loaded { file: file.to_owned(), doc, sha256: sha256_hex(&input.text), ref_problems })
+}
+
+/// Documents up to this size without anchors are not counted before
+/// they are parsed (their value tree is bounded by their text).
+const UNSCANNED_BYTES: usize = 16 * 1024 * 1024;
+
+/// Whether the text may hold a YAML anchor (`&a`) or alias (`*a`): an `&`
+/// or `*` where a node can start (line start, after `:`, `-`, `?`, `[`,
+/// `{` or `,`). Conservative: prose such as `R&D` or `a * b` does not
+/// count, an asterisk opening a line of a block scalar does.
+fn may_have_anchors(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        if b != b'&' && b != b'*' {
+            return false;
+        }
+        let before = bytes[..i].iter().rev().find(|c| **c != b' ' && **c != b'\t');
+        matches!(before, None | Some(b'\n' | b'\r' | b':' | b'-' | b'?' | b'[' | b'{' | b','))
+    })
+}
+
+/// Operations under `paths` (keys of path items that are HTTP methods).
+fn count_operations(doc: &serde_yaml::Value) -> usize {
+    const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+    let Some(paths) = doc.get("paths").and_then(serde_yaml::Value::as_mapping) else { return 0 };
+    paths
+        .values()
+        .filter_map(serde_yaml::Value::as_mapping)
+        .map(|item| item.keys().filter(|k| k.as_str().is_some_and(|k| METHODS.contains(&k))).count())
+        .sum()
 }
 
 /// Keys whose value maps names (chosen by the document's author) to

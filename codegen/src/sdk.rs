@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::config::Config;
 use crate::error::{Diagnostic, Error};
 use crate::ir::{Api, ApiVersion, Cli, ModelType, Models, TypeDef, TypeKind, Workspace};
-use crate::load::{Loaded, SpecInput};
+use crate::load::SpecInput;
 use crate::lower::{self, Lowered, ModelNames};
 
 /// One module document and the configuration that applies to it.
@@ -67,38 +67,17 @@ fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R>
     results.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Loads and lowers every document and assembles the workspace. All
-/// problems of all documents are reported together; nothing is emitted
-/// unless every document lowers.
+/// Loads and lowers every document (each on its own, in parallel, so only
+/// the documents being worked on are in memory) and assembles the
+/// workspace. All problems of all documents are reported together; nothing
+/// is emitted unless every document lowers.
 pub fn build(inputs: &[ModuleInput], cli: &CliOptions) -> Result<Workspace, Error> {
-    let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    let loaded: Vec<Result<Loaded, Error>> = parallel(inputs, |input| crate::load::load(&input.spec));
-    let mut docs: Vec<(&ModuleInput, Loaded)> = Vec::new();
-    for (input, result) in inputs.iter().zip(loaded) {
-        match result {
-            Ok(l) => docs.push((input, l)),
-            Err(e) => diagnostics.extend(e.diagnostics),
-        }
-    }
-    // Component names are assigned per API version, over every document of
-    // it, before any is lowered: a schema gets one name everywhere.
-    let mut keys: BTreeMap<ApiVersion, (BTreeSet<String>, BTreeMap<String, String>)> = BTreeMap::new();
-    for (input, l) in &docs {
-        let mut sink = crate::error::Sink::new(&l.file);
-        let version = lower::version_of(l, &mut sink);
-        let entry = keys.entry(version).or_default();
-        entry.0.extend(lower::component_keys(l));
-        entry.1.extend(input.config.replace.clone());
-    }
-    let names: BTreeMap<ApiVersion, ModelNames> =
-        keys.into_iter().map(|(v, (k, replace))| (v, ModelNames::assign(&k, &replace))).collect();
-    let empty = ModelNames::default();
-    let lowered: Vec<Result<Lowered, Error>> = parallel(&docs, |(input, l)| {
-        let mut sink = crate::error::Sink::new(&l.file);
-        let version = lower::version_of(l, &mut sink);
-        lower::lower(l, &input.config, &input.config_file, names.get(&version).unwrap_or(&empty))
+    let lowered: Vec<Result<Lowered, Error>> = parallel(inputs, |input| {
+        let loaded = crate::load::load(&input.spec)?;
+        let names = ModelNames::assign(&lower::component_keys(&loaded), &input.config.replace);
+        lower::lower(&loaded, &input.config, &input.config_file, &names)
     });
-    drop(docs);
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut modules: Vec<Lowered> = Vec::new();
     for result in lowered {
         match result {
@@ -111,6 +90,7 @@ pub fn build(inputs: &[ModuleInput], cli: &CliOptions) -> Result<Workspace, Erro
     }
     modules.sort_by(|a, b| (&a.api.version, &a.api.title, &a.api.spec_file).cmp(&(&b.api.version, &b.api.title, &b.api.spec_file)));
     check_modules(&modules)?;
+    unify_names(&mut modules);
     let models = merge_models(&modules);
     let default_root = modules.first().map_or_else(|| "https://graph.microsoft.com".to_owned(), |m| m.api.version.root.clone());
     let version = modules.first().map_or_else(|| "0.1.0".to_owned(), |m| m.api.krate.version.clone());
@@ -120,6 +100,97 @@ pub fn build(inputs: &[ModuleInput], cli: &CliOptions) -> Result<Workspace, Erro
         models,
         cli: Cli { crate_name: cli.crate_name.clone(), binary: cli.binary.clone(), version, default_root },
     })
+}
+
+/// One Rust name per schema across the documents of a version. Names follow
+/// from the schema's key, so documents agree except where two keys clash in
+/// one document and not in another; the first document (in file order) to
+/// name a schema keeps the name, and a module whose name for it differs, or
+/// is another schema's, is renamed throughout.
+fn unify_names(modules: &mut [Lowered]) {
+    /// Per version: schema key -> Rust name, and lower-case Rust name -> key.
+    type Names = (BTreeMap<String, String>, BTreeMap<String, String>);
+    let mut by_version: BTreeMap<ApiVersion, Names> = BTreeMap::new();
+    for m in modules.iter_mut() {
+        let (name_of_key, key_of_name) = by_version.entry(m.api.version.clone()).or_default();
+        let mut renames: BTreeMap<String, String> = BTreeMap::new();
+        for def in &m.models {
+            let wanted = match name_of_key.get(&def.schema_name) {
+                Some(name) => name.clone(),
+                None => {
+                    let mut name = def.rust_name.clone();
+                    let mut n = 2;
+                    while key_of_name.get(&name.to_lowercase()).is_some_and(|k| *k != def.schema_name) {
+                        name = format!("{}{n}", def.rust_name);
+                        n += 1;
+                    }
+                    name_of_key.insert(def.schema_name.clone(), name.clone());
+                    key_of_name.insert(name.to_lowercase(), def.schema_name.clone());
+                    name
+                }
+            };
+            if wanted != def.rust_name {
+                renames.insert(def.rust_name.clone(), wanted);
+            }
+        }
+        if !renames.is_empty() {
+            rename_types(m, &renames);
+        }
+    }
+}
+
+/// Applies a renaming of models types to everything of one module.
+fn rename_types(m: &mut Lowered, renames: &BTreeMap<String, String>) {
+    fn ty(t: &mut crate::ir::TypeRef, renames: &BTreeMap<String, String>) {
+        use crate::ir::TypeRef;
+        match t {
+            TypeRef::Named(name) => {
+                if let Some(new) = renames.get(name) {
+                    *name = new.clone();
+                }
+            }
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => ty(inner, renames),
+            _ => {}
+        }
+    }
+    fn def(d: &mut TypeDef, renames: &BTreeMap<String, String>) {
+        match &mut d.kind {
+            TypeKind::Struct { fields, additional } => {
+                for f in fields {
+                    ty(&mut f.ty, renames);
+                }
+                if let Some(extra) = additional {
+                    ty(extra, renames);
+                }
+            }
+            TypeKind::Alias(t) => ty(t, renames),
+            TypeKind::Enum { .. } => {}
+        }
+    }
+    for d in &mut m.models {
+        if let Some(new) = renames.get(&d.rust_name) {
+            d.rust_name = new.clone();
+        }
+        def(d, renames);
+    }
+    for d in &mut m.api.types {
+        def(d, renames);
+    }
+    for op in &mut m.api.operations {
+        for p in &mut op.params {
+            ty(&mut p.ty, renames);
+        }
+        if let Some(body) = &mut op.body {
+            ty(&mut body.ty, renames);
+            for f in &mut body.properties {
+                ty(&mut f.ty, renames);
+            }
+        }
+        if let crate::ir::Success::Json(t) = &mut op.success {
+            ty(t, renames);
+        }
+    }
+    m.reach = std::mem::take(&mut m.reach).into_iter().map(|n| renames.get(&n).cloned().unwrap_or(n)).collect();
 }
 
 /// Checks across the modules: crate names, module names within a

@@ -93,17 +93,15 @@ pub fn run(args: &FragmentArgs, root: &Path) -> ExitCode {
         Ok(f) => f,
         Err(e) => return crate::fail(&e.to_string()),
     };
-    let plan = codegen::tree::Plan {
-        write: vec![
-            codegen::File { path: file_name.clone(), contents: fragment.spec.clone() },
-            codegen::File { path: IDENTITY_KEYS_FILE.to_owned(), contents: fragment.identity_keys.clone() },
-        ],
-        remove: Vec::new(),
-        unchanged: 0,
-    };
     let out = crate::display(&args.out, root);
-    if let Err(e) = disk::apply(&args.out, &plan, &mut disk::RealDisk) {
-        return crate::fail(&format!("{e}; {out} was restored to its previous contents"));
+    let written = crate::stage::Stage::new(&args.out, false, |_| false, &crate::stage::RealDisk).and_then(|stage| {
+        let stage = stage.without_pruning();
+        stage.accept(codegen::File { path: file_name.clone(), contents: fragment.spec.clone() });
+        stage.accept(codegen::File { path: IDENTITY_KEYS_FILE.to_owned(), contents: fragment.identity_keys.clone() });
+        stage.commit()
+    });
+    if let Err(e) = written {
+        return crate::fail(&format!("{e}; {out} was left as it was"));
     }
     let keys = fragment.identity_keys.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).count();
     println!("{out}/{file_name}: {} operations, {} components", fragment.operations.len(), fragment.components.len());

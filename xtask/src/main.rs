@@ -24,11 +24,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod bench;
 mod diff;
 mod disk;
 mod fragment;
 mod names;
+mod stage;
 
 const CODEGEN_USAGE: &str = "usage: cargo xtask codegen [--check] [--spec FILE | --sdk DIR] [--config FILE] [--out DIR]\n\
     \x20      regenerates generated/ from spec/, or FILE (one module) or every document below DIR (the SDK)\n\
@@ -276,21 +280,14 @@ fn codegen(args: &CodegenArgs) -> ExitCode {
     let out = args.out.clone().unwrap_or_else(|| root.join("generated"));
     let out_name = display(&out, &root);
     let source = runtime_source(&out, &root);
-    // Everything is generated in memory first: a bad spec never touches `out`.
-    let generated = if let Some(dir) = &args.sdk {
+    // The IR first: a bad spec stops here, before `out` is looked at.
+    let built = if let Some(dir) = &args.sdk {
         let inputs = match sdk_inputs(dir, args.config.as_deref(), &root) {
             Ok(inputs) => inputs,
             Err(e) => return fail(&e),
         };
         let cli = codegen::CliOptions { crate_name: "mg-cli".to_owned(), binary: "mg".to_owned() };
-        codegen::generate_sdk(&inputs, &cli, &source).map(|(ws, files)| {
-            for models in &ws.models {
-                for conflict in &models.conflicts {
-                    eprintln!("note: {conflict}");
-                }
-            }
-            files
-        })
+        codegen::sdk::build(&inputs, &cli)
     } else {
         let default_config = root.join("spec/codegen.yaml");
         // With --spec and no --config, the default configuration applies only
@@ -317,61 +314,84 @@ fn codegen(args: &CodegenArgs) -> ExitCode {
             Ok(t) => t,
             Err(e) => return fail(&e),
         };
-        let input = codegen::SpecInput { file: spec_name, text };
-        codegen::generate(&input, &config, &config_name, &source)
+        let spec = codegen::SpecInput { file: spec_name, text };
+        codegen::sdk::build_one(&codegen::ModuleInput { spec, config, config_file: config_name })
     };
-    let mut files = match generated {
-        Ok(files) => files,
+    let ws = match built {
+        Ok(ws) => ws,
         Err(e) => return fail(&e.to_string()),
     };
-    let existing = match disk::read_tree(&out) {
-        Ok(map) => map,
+    for models in &ws.models {
+        for conflict in &models.conflicts {
+            eprintln!("note: {conflict}");
+        }
+    }
+    // Files are compared and staged as they are rendered; nothing at a real
+    // path changes until every file is there.
+    let is_manifest = |path: &str| path.ends_with(codegen::surface::MANIFEST_FILE);
+    let staging = match stage::Stage::new(&out, args.check, is_manifest, &stage::RealDisk) {
+        Ok(s) => s,
         Err(e) => return fail(&e),
     };
-    // The change reports join the same plan, so they are written all or
+    codegen::emit::emit_each(&ws, &source, &|file| staging.accept(file));
+    drop(ws);
+    // The change reports join the same run, so they are written all or
     // nothing with the code they describe.
-    let reports = codegen::diff::report_files(&files, &existing);
-    files.extend(reports.iter().map(|(_, r)| r.file.clone()));
-    let plan = codegen::tree::plan(&files, &existing);
-    if args.check {
-        return check(&plan, &existing, &out_name);
-    }
-    match disk::apply(&out, &plan, &mut disk::RealDisk) {
-        Ok(()) => {
-            for (dir, r) in &reports {
-                print_report(r, &if dir.is_empty() { out_name.clone() } else { format!("{out_name}/{dir}") });
+    let manifests = staging.kept();
+    let mut previous = BTreeMap::new();
+    for m in &manifests {
+        let report = format!("{}{}", m.path.strip_suffix(codegen::surface::MANIFEST_FILE).unwrap_or(""), codegen::diff::REPORT_FILE);
+        for path in [m.path.clone(), report] {
+            if let Some(bytes) = staging.read_existing(&path) {
+                previous.insert(path, bytes);
             }
-            println!(
-                "{out_name}: {} written, {} removed, {} unchanged",
-                plan.write.len(),
-                plan.remove.len(),
-                plan.unchanged
-            );
-            ExitCode::SUCCESS
         }
-        Err(e) => fail(&format!("{e}; {out_name} was restored to its previous contents")),
     }
+    let reports = codegen::diff::report_files(&manifests, &previous);
+    for (_, r) in &reports {
+        staging.accept(r.file.clone());
+    }
+    let outcome = match staging.commit() {
+        Ok(outcome) => outcome,
+        Err(e) => return fail(&format!("{e}; {out_name} was left as it was")),
+    };
+    if args.check {
+        return check(&outcome, &out_name);
+    }
+    for (dir, r) in &reports {
+        let at = if dir.is_empty() { out_name.clone() } else { format!("{out_name}/{dir}") };
+        print_report(r, &at, reports.len() == 1);
+    }
+    println!("{out_name}: {} written, {} removed, {} unchanged", outcome.written, outcome.removed, outcome.unchanged);
+    ExitCode::SUCCESS
 }
 
 /// What the regeneration changed in the API, for the person who ran it.
-fn print_report(report: &codegen::diff::ReportFile, out: &str) {
+/// A first generation (no previous manifest) is summed up in one line; a
+/// crate whose surface did not change is only mentioned when it is the only
+/// one.
+fn print_report(report: &codegen::diff::ReportFile, out: &str, only: bool) {
     if let Some(warning) = &report.warning {
         eprintln!("warning: {warning}");
     }
     match &report.report {
+        Some(r) if r.old_origin.as_deref().is_some_and(|o| o.starts_with("(no previous")) && !only => {
+            println!("{out}: new, {} (see {out}/{})", r.summary(), codegen::diff::REPORT_FILE)
+        }
         Some(r) => println!("{}(kept in {out}/{})\n", r.to_text(), codegen::diff::REPORT_FILE),
-        None => println!("API surface: no change ({out}/{} unchanged).", codegen::surface::MANIFEST_FILE),
+        None if only => println!("API surface: no change ({out}/{} unchanged).", codegen::surface::MANIFEST_FILE),
+        None => {}
     }
 }
 
-fn check(plan: &codegen::tree::Plan, existing: &BTreeMap<String, Vec<u8>>, out: &str) -> ExitCode {
-    if plan.is_empty() {
-        println!("{out}: up to date ({} files)", plan.unchanged);
+fn check(outcome: &stage::Outcome, out: &str) -> ExitCode {
+    if outcome.stale.is_empty() {
+        println!("{out}: up to date ({} files)", outcome.unchanged);
         return ExitCode::SUCCESS;
     }
-    let stale = codegen::tree::stale_files(plan, existing, "");
+    let stale = &outcome.stale;
     eprintln!("{out} is stale ({} files):", stale.len());
-    for s in &stale {
+    for s in stale {
         eprintln!("  {out}/{s}");
     }
     eprintln!("fix: run `cargo xtask codegen` and commit the result");

@@ -100,6 +100,17 @@ pub fn module_provenance(api: &Api) -> Provenance {
 /// Every file of the workspace, sorted by path. Files are rendered on every
 /// available core: parsing and printing dominate generation time.
 pub fn emit(ws: &Workspace, source: &RuntimeSource) -> Vec<File> {
+    let files = std::sync::Mutex::new(Vec::new());
+    emit_each(ws, source, &|file| files.lock().unwrap_or_else(|p| p.into_inner()).push(file));
+    let mut files = files.into_inner().unwrap_or_else(|p| p.into_inner());
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+/// Every file of the workspace, each handed to `sink` as soon as it is
+/// rendered (from several threads, in no particular order), so that a
+/// caller need not hold the whole tree in memory.
+pub fn emit_each(ws: &Workspace, source: &RuntimeSource, sink: &(dyn Fn(File) + Sync)) {
     let mut jobs: Vec<Job<'_>> = Vec::new();
     let all: Vec<&Api> = ws.modules.iter().collect();
     let everything = shared_provenance(&all);
@@ -137,9 +148,7 @@ pub fn emit(ws: &Workspace, source: &RuntimeSource) -> Vec<File> {
             files
         }));
     }
-    let mut files = run_jobs(&jobs);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files
+    run_jobs(&jobs, sink);
 }
 
 fn module_jobs<'a>(api: &'a Api, source: &'a RuntimeSource, jobs: &mut Vec<Job<'a>>) {
@@ -186,33 +195,31 @@ fn module_jobs<'a>(api: &'a Api, source: &'a RuntimeSource, jobs: &mut Vec<Job<'
     }
 }
 
-/// Runs jobs on scoped threads that take the next job as they finish one;
-/// the result does not depend on the order, since the caller sorts it.
-fn run_jobs(jobs: &[Job<'_>]) -> Vec<File> {
+/// Runs jobs on scoped threads that take the next job as they finish one,
+/// handing each file to `sink`.
+fn run_jobs(jobs: &[Job<'_>], sink: &(dyn Fn(File) + Sync)) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let threads = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8).min(jobs.len().max(1));
     let next = AtomicUsize::new(0);
     let work = || {
-        let mut out = Vec::new();
         while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
-            out.extend(job());
+            for file in job() {
+                sink(file);
+            }
         }
-        out
     };
     if threads <= 1 {
         return work();
     }
     std::thread::scope(|scope| {
         let handles: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-        let mut files = work();
+        work();
         for handle in handles {
             // A panicking emitter is a generator bug; keep it visible.
-            match handle.join() {
-                Ok(more) => files.extend(more),
-                Err(panic) => std::panic::resume_unwind(panic),
+            if let Err(panic) = handle.join() {
+                std::panic::resume_unwind(panic);
             }
         }
-        files
     })
 }
 

@@ -23,21 +23,23 @@ const KNOWN_TYPES: &[&str] = &["string", "number", "integer", "boolean", "array"
 /// Names that generated code uses unqualified; no schema may take them.
 const RESERVED_TYPE_NAMES: &[&str] = &["Client", "Error", "Option", "Result", "String", "Vec", "Box", "Query", "Request"];
 
-/// Rust names for component schemas, assigned once for a whole API version
-/// (every module document of it), so that a schema has the same name
-/// whichever module mentions it. Keys are component keys
-/// (`microsoft.graph.application`); replaced keys get no name.
+/// Rust names for component schemas. The rule depends on the key alone, so
+/// a schema gets the same name in every module document that has it
+/// (`crate::sdk` renames the rare clash between documents). Keys are
+/// component keys (`microsoft.graph.application`); replaced keys get no
+/// name.
 #[derive(Debug, Clone, Default)]
 pub struct ModelNames {
     names: BTreeMap<String, String>,
 }
 
 impl ModelNames {
-    /// Names for these component keys. The last segment of the key, in
-    /// PascalCase, when it is free; otherwise (`microsoft.graph.security.alert`
-    /// beside `microsoft.graph.alert`) the namespace below `microsoft.graph`
-    /// joins the name (`SecurityAlert`); numbers only as a last resort. Keys
-    /// in the base namespace claim first, so they keep the short name.
+    /// Names for these component keys: a key in the base namespace is its
+    /// last segment in PascalCase (`microsoft.graph.application` ->
+    /// `Application`); below it, the namespace joins the name
+    /// (`microsoft.graph.security.alert` -> `SecurityAlert`), so adding a
+    /// schema never renames another. Two keys that still come out the same
+    /// are numbered in key order.
     pub fn assign<'k>(keys: impl IntoIterator<Item = &'k String>, replace: &BTreeMap<String, String>) -> ModelNames {
         let mut keys: Vec<&String> = keys.into_iter().filter(|k| !replace.contains_key(*k)).collect();
         keys.sort_by_key(|k| (namespace_depth(k), (*k).clone()));
@@ -45,9 +47,8 @@ impl ModelNames {
         let mut unique = UniqueNames::with_reserved(RESERVED_TYPE_NAMES);
         let mut names = BTreeMap::new();
         for key in keys {
-            let short = type_name_for(key);
-            let name = if unique.is_free(&short) { unique.claim(&short) } else { unique.claim(&qualified_type_name(key)) };
-            names.insert(key.clone(), name);
+            let wanted = if namespace_depth(key) == 0 { type_name_for(key) } else { qualified_type_name(key) };
+            names.insert(key.clone(), unique.claim(&wanted));
         }
         ModelNames { names }
     }
