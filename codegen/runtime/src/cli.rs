@@ -68,6 +68,7 @@
 //! secret-bearing body properties, and everything written to standard error is
 //! scrubbed of those values.
 
+use std::future::Future;
 use std::io::{BufRead, Write};
 use std::sync::Arc;
 use std::time::Instant;
@@ -78,7 +79,9 @@ use super::auth::{AuthContext, Cloud};
 use super::binder::{BindErrorId, Bound};
 use super::cli_args::{Action, Scan, read_objects, scan};
 use super::client::{Client, DEFAULT_SERVICE_ROOT, StaticToken};
-use super::cmdlet::{BoxFuture, CommonParameters, Host, Invocation, Output, Progress, invoke};
+use super::batch::Batch;
+use super::cmdlet::{BoxFuture, CommonParameters, Host, Invocation, Output, Prepared, Progress, invoke, output, prepare};
+use super::request::ApiRequest;
 use super::plan::Cmdlet;
 use super::error::{Error, Secret, status_name};
 use super::help::{self, HelpView, has_wildcards, wildcard_match};
@@ -211,6 +214,7 @@ pub async fn run(registry: &Registry, args: &[String], io: Io<'_>) -> i32 {
         confirm_all: None,
         default_root: registry.default_root,
         progress_shown: false,
+        objects_open: false,
     };
     let cmdlets = registry.cmdlets.as_slice();
     let find = |name: &str| registry.find(name);
@@ -308,6 +312,8 @@ enum Event {
     Confirm(String, String, oneshot::Sender<bool>),
     /// A progress record to show on the terminal.
     Progress(Progress),
+    /// One output object of a list, written as it comes.
+    Object(serde_json::Value),
 }
 
 /// The user's preferences for the cmdlet's streams.
@@ -355,6 +361,15 @@ impl Host for ChannelHost {
         }
     }
 
+    fn streams_output(&self) -> bool {
+        true
+    }
+
+    fn write_object(&self, object: serde_json::Value) -> Result<(), Error> {
+        let _ = self.events.send(Event::Object(object));
+        Ok(())
+    }
+
     fn progress(&self, record: &Progress) -> Result<(), Error> {
         match self.prefs.progress {
             Action::Silent => Ok(()),
@@ -370,6 +385,24 @@ impl Host for ChannelHost {
             }
         }
     }
+}
+
+/// One binding, ready to run.
+struct Setup {
+    set: usize,
+    request: Result<ApiRequest, Error>,
+    common: CommonParameters,
+    operation: String,
+}
+
+/// A request waiting for its `$batch` (-Batch), with what its result is
+/// written with.
+struct Queued {
+    request: ApiRequest,
+    common: CommonParameters,
+    operation: String,
+    host: Arc<dyn Host>,
+    incoming: mpsc::UnboundedReceiver<Event>,
 }
 
 /// How one pipeline object failed (the error is already printed).
@@ -420,6 +453,8 @@ struct Session<'a> {
     default_root: &'static str,
     /// A progress line is on the terminal (cleared before other output).
     progress_shown: bool,
+    /// A JSON array of streamed objects is open on standard output.
+    objects_open: bool,
 }
 
 impl Session<'_> {
@@ -462,6 +497,31 @@ impl Session<'_> {
         let _ = self.io.stderr.write_all(line.as_bytes());
         let _ = self.io.stderr.flush();
         self.progress_shown = true;
+    }
+
+    /// One object of a list: the items of all pages make one JSON array,
+    /// laid out as `serde_json`'s pretty printer lays out a whole array,
+    /// written item by item so nothing waits for the last page.
+    fn write_object(&mut self, object: &serde_json::Value) {
+        let text = serde_json::to_string_pretty(object).unwrap_or_else(|_| object.to_string());
+        let mut chunk = String::with_capacity(text.len() + 16);
+        chunk.push_str(if std::mem::replace(&mut self.objects_open, true) { ",\n" } else { "[\n" });
+        for (i, line) in text.lines().enumerate() {
+            if i > 0 {
+                chunk.push('\n');
+            }
+            chunk.push_str("  ");
+            chunk.push_str(line);
+        }
+        self.clear_progress();
+        let _ = self.io.stdout.write_all(chunk.as_bytes());
+    }
+
+    /// Closes the array of streamed objects, if one is open.
+    fn close_objects(&mut self) {
+        if std::mem::take(&mut self.objects_open) {
+            self.out("\n]\n");
+        }
     }
 
     fn clear_progress(&mut self) {
@@ -592,6 +652,11 @@ impl Session<'_> {
             return 2;
         };
         let mut outcome = Outcome::default();
+        if scan.batch {
+            self.run_batch(entry, &client, inputs, &scan, &mut outcome).await;
+            self.clear_progress();
+            return outcome.code();
+        }
         for input in inputs {
             let piped = input.is_some();
             let bound = match entry.bind(&scan.args, input) {
@@ -767,18 +832,12 @@ impl Session<'_> {
         self.proxy_password.clone()
     }
 
-    /// Runs the cmdlet for one binding: `Ok(sent)` or the failure.
-    async fn run_one(
-        &mut self,
-        entry: &'static Cmdlet,
-        client: &Client,
-        mut bound: Bound,
-        scan: &Scan,
-    ) -> Result<bool, Failure> {
+    /// The set, request and common parameters of one binding: the request
+    /// as built by the set's plan (an error in it, such as a missing
+    /// identity key, is reported only after -WhatIf and -Confirm).
+    fn setup(&mut self, entry: &'static Cmdlet, mut bound: Bound) -> Result<Setup, Failure> {
         let cmdlet = entry.meta.name;
         let operation = format!("{cmdlet}_{}", bound.set);
-        // The set's request, built by its plan; an error in it (a missing
-        // identity key) is reported only after -WhatIf and -Confirm.
         let set = entry.meta.set_index(bound.set).unwrap_or(0);
         let request = entry
             .plan(set)
@@ -792,7 +851,7 @@ impl Session<'_> {
         let taken = CommonParameters::from_bound(&mut bound, &|user| {
             password.clone().ok_or_else(|| no_password(user))
         });
-        let mut common = taken.map_err(|e| {
+        let common = taken.map_err(|e| {
             self.report(cmdlet, &e);
             Failure {
                 sent: false,
@@ -800,7 +859,13 @@ impl Session<'_> {
                 terminating: true,
             }
         })?;
-        let (events, mut incoming) = mpsc::unbounded_channel();
+        Ok(Setup { set, request, common, operation })
+    }
+
+    /// The cmdlet's host for these preferences, and where its events
+    /// arrive; -Verbose and -Debug hook into `common`'s pipeline.
+    fn host(&self, scan: &Scan, common: &mut CommonParameters) -> (Arc<dyn Host>, mpsc::UnboundedReceiver<Event>) {
+        let (events, incoming) = mpsc::unbounded_channel();
         if scan.verbose {
             common.prepend.insert(0, verbose_step(events.clone()));
         }
@@ -817,10 +882,15 @@ impl Session<'_> {
             progress: scan.progress_action,
             terminal: self.io.stderr_is_terminal,
         };
-        let host: Arc<dyn Host> = Arc::new(ChannelHost { events, prefs });
-        let mut running = invoke(entry, set, request, client, &common, &*host);
-        // Drive the cmdlet while serving its questions and log lines, so they
-        // appear when they happen.
+        (Arc::new(ChannelHost { events, prefs }), incoming)
+    }
+
+    /// Drives a cmdlet future while serving its questions, log lines,
+    /// progress and output objects, so they appear when they happen. Events
+    /// are served first: a list's items are written before the next page
+    /// is asked for, so no more than a page waits here.
+    async fn drive<T>(&mut self, running: impl Future<Output = T>, incoming: &mut mpsc::UnboundedReceiver<Event>) -> T {
+        let mut running = std::pin::pin!(running);
         let result = loop {
             tokio::select! {
                 biased;
@@ -833,26 +903,45 @@ impl Session<'_> {
                 }
             }
         };
-        let e = match result {
+        self.close_objects();
+        result
+    }
+
+    /// Runs the cmdlet for one binding: `Ok(sent)` or the failure.
+    async fn run_one(
+        &mut self,
+        entry: &'static Cmdlet,
+        client: &Client,
+        bound: Bound,
+        scan: &Scan,
+    ) -> Result<bool, Failure> {
+        let Setup { set, request, mut common, operation } = self.setup(entry, bound)?;
+        let (host, mut incoming) = self.host(scan, &mut common);
+        let running = invoke(entry, set, request, client, &common, &*host);
+        match self.drive(running, &mut incoming).await {
             Ok(invocation) => {
                 let sent = invocation.what_if.is_none() && !invocation.declined;
                 self.write_invocation(invocation);
-                return Ok(sent);
+                Ok(sent)
             }
-            Err(e) => e,
-        };
-        // What went wrong with the call for this object (the service's
-        // answer, the transport, an undecodable body) is a non-terminating
-        // error, as the PowerShell module writes it: the pipeline goes on
-        // with the next object. Checks before sending stop it.
+            Err(e) => Err(self.failed(&operation, e, scan)),
+        }
+    }
+
+    /// Reports what went wrong for one object; says whether it stops the
+    /// pipeline. What went wrong with the call for this object (the
+    /// service's answer, the transport, an undecodable body) is a
+    /// non-terminating error, as the PowerShell module writes it: the
+    /// pipeline goes on with the next object. Checks before sending stop it.
+    fn failed(&mut self, operation: &str, e: Error, scan: &Scan) -> Failure {
         let per_object = matches!(
             e,
             Error::Api(_) | Error::TooManyRetries { .. } | Error::Transport { .. } | Error::Decode(_)
         );
         if !(per_object && scan.error_action == Action::Silent) {
-            self.report(&operation, &e);
+            self.report(operation, &e);
         }
-        Err(Failure {
+        Failure {
             sent: per_object,
             usage: matches!(
                 e,
@@ -862,7 +951,125 @@ impl Session<'_> {
                     | Error::SignIn(_)
             ),
             terminating: !per_object || scan.error_action == Action::Stop,
-        })
+        }
+    }
+
+    /// `-Batch`: every pipeline object is bound and checked (-WhatIf and
+    /// -Confirm included) as without it, but the requests go to Graph in
+    /// `$batch` calls of up to 20 (see `super::batch`), each object's result
+    /// written in input order as it would be alone. A list reads its first
+    /// page only, so -All, -UploadFile and -DeltaLinkVariable are refused.
+    async fn run_batch(
+        &mut self,
+        entry: &'static Cmdlet,
+        client: &Client,
+        inputs: Vec<Option<serde_json::Value>>,
+        scan: &Scan,
+        outcome: &mut Outcome,
+    ) {
+        let meta = &entry.meta;
+        let mut queue: Vec<Queued> = Vec::new();
+        let mut stopped = false;
+        for input in inputs {
+            let piped = input.is_some();
+            let bound = match entry.bind(&scan.args, input) {
+                Ok(bound) => bound,
+                Err(e) => {
+                    if scan.error_action != Action::Silent {
+                        self.binding_error(meta.name, e.id.as_str(), &e.message);
+                    }
+                    outcome.fail(false, true);
+                    if piped && scan.error_action != Action::Stop {
+                        continue;
+                    }
+                    stopped = true;
+                    break;
+                }
+            };
+            let setup = match self.setup(entry, bound) {
+                Ok(setup) => setup,
+                Err(f) => {
+                    outcome.fail(f.sent, f.usage);
+                    stopped = true;
+                    break;
+                }
+            };
+            let Setup { set, request, mut common, operation } = setup;
+            let unbatchable = [
+                (common.all, "-All"),
+                (common.upload_file.is_some(), "-UploadFile"),
+                (common.delta_link_variable.is_some(), "-DeltaLinkVariable"),
+            ];
+            if let Some((_, name)) = unbatchable.iter().find(|(given, _)| *given) {
+                let e = Error::InvalidArgument(format!("{name} cannot be used with -Batch: a $batch request reads one response per request. Nothing was sent."));
+                let f = self.failed(&operation, e, scan);
+                outcome.fail(f.sent, f.usage);
+                stopped = true;
+                break;
+            }
+            let (host, mut incoming) = self.host(scan, &mut common);
+            let prepared = self.drive(prepare(entry, set, request, &common, &*host), &mut incoming).await;
+            match prepared {
+                Ok(Prepared::Done(invocation)) => self.write_invocation(invocation),
+                Ok(Prepared::Send(mut request)) => {
+                    // The object's -Headers travel with its own request.
+                    request.headers.extend(std::mem::take(&mut common.headers));
+                    queue.push(Queued { request, common, operation, host, incoming });
+                }
+                Err(e) => {
+                    let f = self.failed(&operation, e, scan);
+                    outcome.fail(f.sent, f.usage);
+                    if f.terminating {
+                        stopped = true;
+                        break;
+                    }
+                }
+            }
+            if queue.len() == super::batch::MAX_BATCH && !self.flush_batch(client, &mut queue, scan, outcome).await {
+                return;
+            }
+        }
+        if !stopped {
+            self.flush_batch(client, &mut queue, scan, outcome).await;
+        }
+    }
+
+    /// Sends the queued requests as one batch and writes each result;
+    /// `false` when an error stops the pipeline.
+    async fn flush_batch(&mut self, client: &Client, queue: &mut Vec<Queued>, scan: &Scan, outcome: &mut Outcome) -> bool {
+        if queue.is_empty() {
+            return true;
+        }
+        let mut batch = Batch::new();
+        for queued in queue.iter() {
+            batch.add_request(Ok(queued.request.clone()), &[]);
+        }
+        // The $batch call goes with the command line's options (proxy,
+        // -Verbose, -Debug, through the first object's host), not with any
+        // object's -Headers.
+        let options = queue[0].common.request_options();
+        let results = self.drive(batch.send_with(client, &options), &mut queue[0].incoming).await.into_vec();
+        outcome.sent = true;
+        for (queued, result) in queue.drain(..).zip(results) {
+            let Queued { request, common, operation, host, mut incoming } = queued;
+            let kind = request.op.response;
+            let written = result.and_then(|response| output(response, &common, kind, &*host));
+            // Warnings the host wrote while turning the response into output.
+            while let Ok(event) = incoming.try_recv() {
+                self.handle(event);
+            }
+            match written {
+                Ok(invocation) => self.write_invocation(invocation),
+                Err(e) => {
+                    let f = self.failed(&operation, e, scan);
+                    outcome.fail(f.sent, f.usage);
+                    if f.terminating {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
     }
 
     fn report(&mut self, source: &str, error: &Error) {
@@ -898,6 +1105,10 @@ impl Session<'_> {
                 let _ = self.io.stdout.write_all(&bytes);
                 let _ = self.io.stdout.flush();
             }
+            // Written already, object by object; an empty list is `[]` as
+            // a collected one would print.
+            Output::Streamed(0) => self.out("[]\n"),
+            Output::Streamed(_) => {}
         }
         // PowerShell variables have no equivalent in a shell: print them as
         // `{"<name>": <value>}` where scripts can pick them up.
@@ -908,12 +1119,16 @@ impl Session<'_> {
         if let Some((name, count)) = invocation.count {
             self.err(&serde_json::json!({ name: count }).to_string());
         }
+        if let Some((name, link)) = invocation.delta_link {
+            self.err(&serde_json::json!({ name: link }).to_string());
+        }
     }
 
     fn handle(&mut self, event: Event) {
         match event {
             Event::Log(line) => self.err(&line),
             Event::Progress(record) => self.progress(&record),
+            Event::Object(object) => self.write_object(&object),
             Event::Confirm(action, target, reply) => {
                 let yes = match self.confirm_all {
                     Some(all) => all,

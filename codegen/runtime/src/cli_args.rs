@@ -74,6 +74,8 @@ pub(super) struct Scan {
     pub(super) progress_action: Action,
     /// `-InputObject -`: read pipeline objects from standard input.
     pub(super) stdin_input: bool,
+    /// `-Batch`: send the pipeline objects' requests in `$batch` calls.
+    pub(super) batch: bool,
 }
 
 /// What a PowerShell common parameter does on this command line.
@@ -85,6 +87,8 @@ enum Role {
     WarningAction,
     InformationAction,
     ProgressAction,
+    /// `-Batch` (ours, not PowerShell's): pipeline input goes in `$batch` calls.
+    Batch,
     /// Means something only inside a PowerShell session: refused.
     SessionOnly,
 }
@@ -111,6 +115,7 @@ const COMMON: &[Common] = &[
     Common { name: "OutVariable", aliases: &["ov"], role: Role::SessionOnly },
     Common { name: "OutBuffer", aliases: &["ob"], role: Role::SessionOnly },
     Common { name: "PipelineVariable", aliases: &["pv"], role: Role::SessionOnly },
+    Common { name: "Batch", aliases: &[], role: Role::Batch },
 ];
 
 /// PowerShell's ShouldProcess parameters: in the cmdlet's metadata, but
@@ -288,7 +293,7 @@ pub(super) fn scan(meta: &'static CmdletMeta, args: &[String]) -> Result<Scan, B
                     Action::parse(common.name, &value)
                 };
                 match common.role {
-                    Role::Verbose | Role::Debug => {
+                    Role::Verbose | Role::Debug | Role::Batch => {
                         // A switch takes a value only when attached: `-Verbose:$false`.
                         let value = (inline.is_some() || colon)
                             .then(|| value_of(&mut i))
@@ -308,10 +313,10 @@ pub(super) fn scan(meta: &'static CmdletMeta, args: &[String]) -> Result<Scan, B
                                 ));
                             }
                         };
-                        if common.role == Role::Verbose {
-                            out.verbose = on;
-                        } else {
-                            out.debug = on;
+                        match common.role {
+                            Role::Verbose => out.verbose = on,
+                            Role::Debug => out.debug = on,
+                            _ => out.batch = on,
                         }
                     }
                     Role::ErrorAction => out.error_action = action(&mut i)?,

@@ -571,13 +571,56 @@ pub struct ApiResponse {
     pub body: Vec<u8>,
     /// How many times the request was re-sent.
     pub retries: u32,
+    /// The service's `Warning` headers, one entry per value, as sent (for
+    /// example `199 - "This API is deprecated"`). Each was also logged as a
+    /// `tracing` warning event (target `mg_runtime::warning`).
+    pub warnings: Vec<String>,
 }
 
 impl ApiResponse {
+    /// A response with these parts; `warnings` is read from the headers.
+    pub fn new(status: u16, headers: ResponseHeaders, body: Vec<u8>, retries: u32) -> ApiResponse {
+        let warnings = warnings_of(&headers);
+        ApiResponse { status, headers, body, retries, warnings }
+    }
+
     /// Decodes the body as JSON.
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
         serde_json::from_slice(&self.body).map_err(|e| Error::Decode(e.to_string()))
     }
+}
+
+/// The values of the `Warning` headers (RFC 9111 section 5.5; Graph sends
+/// them for deprecated or degraded APIs), each as sent, in arrival order.
+pub fn warnings_of(headers: &ResponseHeaders) -> Vec<String> {
+    headers
+        .get_all("warning")
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Logs each service warning as a `tracing` warning event.
+fn trace_warnings(warnings: &[String], method: &str, path_template: &str) {
+    for warning in warnings {
+        tracing::warn!(
+            target: "mg_runtime::warning",
+            method,
+            path_template,
+            warning = warning.as_str(),
+            "the service sent a warning: {warning}"
+        );
+    }
+}
+
+/// What a request to a pre-authorised URL (an upload session's
+/// `uploadUrl`) came back with, whatever its status.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RawResponse {
+    pub(crate) status: u16,
+    pub(crate) headers: ResponseHeaders,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Client {
@@ -616,6 +659,7 @@ impl Client {
         request: ApiRequest,
         options: &RequestOptions,
     ) -> Result<ApiResponse, Error> {
+        let (request_method, request_path) = (request.op.method.as_str(), request.op.path);
         let span = tracing::info_span!(
             "graph_request",
             method = %request.op.method.as_str(),
@@ -632,6 +676,14 @@ impl Client {
             .send_inner(request, options)
             .instrument(span.clone())
             .await;
+        match &result {
+            Ok(response) => trace_warnings(&response.warnings, request_method, request_path),
+            Err(error) => {
+                if let Some(api) = error.api() {
+                    trace_warnings(&warnings_of(&api.headers), request_method, request_path);
+                }
+            }
+        }
         let (status, retries) = match &result {
             Ok(response) => (Some(response.status), response.retries),
             Err(Error::TooManyRetries { retries, last }) => (Some(last.status), *retries),
@@ -703,12 +755,7 @@ impl Client {
                     ),
                 });
             }
-            return Ok(ApiResponse {
-                status,
-                headers,
-                body,
-                retries,
-            });
+            return Ok(ApiResponse::new(status, headers, body, retries));
         }
         let limit = MAX_ERROR_BODY_BYTES.min(inner.max_body_bytes);
         // An error body that breaks off mid-read still explains more than
@@ -870,5 +917,41 @@ impl Client {
         }
         cache.push((proxy.clone(), client.clone(), scrub.clone()));
         Ok((client, scrub))
+    }
+
+    /// Sends a request to a pre-authorised URL outside Graph (an upload
+    /// session's `uploadUrl`, which carries its own authorisation): through
+    /// this client's HTTP settings and proxy, but with no token, no caller
+    /// steps and no retries (the caller resumes by the session's rules). The
+    /// URL is never put in an error message, as it is itself a credential.
+    pub(crate) async fn send_preauthorized(
+        &self,
+        method: reqwest::Method,
+        url: &reqwest::Url,
+        headers: &[(HeaderName, HeaderValue)],
+        body: Option<Vec<u8>>,
+        proxy: Option<&ProxyConfig>,
+    ) -> Result<RawResponse, Error> {
+        let (http, scrub) = self.http_for(proxy)?;
+        let mut request = reqwest::Request::new(method, url.clone());
+        for (name, value) in headers {
+            request.headers_mut().insert(name.clone(), value.clone());
+        }
+        if let Some(body) = body {
+            *request.body_mut() = Some(body.into());
+        }
+        let mut response = http
+            .execute(request)
+            .await
+            .map_err(|e| pipeline::transport_error(e, &scrub))?;
+        let status = response.status().as_u16();
+        let headers = ResponseHeaders::from_header_map(response.headers());
+        let limit = if (200..300).contains(&status) {
+            self.inner.max_body_bytes
+        } else {
+            MAX_ERROR_BODY_BYTES.min(self.inner.max_body_bytes)
+        };
+        let (body, _) = pipeline::read_capped(&mut response, limit, &scrub).await?;
+        Ok(RawResponse { status, headers, body })
     }
 }

@@ -7,12 +7,14 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use super::binder::{BindErrorId, Bound, Value};
-use super::client::{ApiResponse, Client, ProxyConfig, RequestOptions};
+use super::client::{ApiResponse, Client, ProxyConfig, RequestOptions, warnings_of};
 use super::error::{Error, ResponseHeaders, Secret};
 use super::pipeline::{HttpLog, Step};
 use super::plan::Cmdlet;
-use super::request::{ApiRequest, Operation};
+use super::paging::Pages;
+use super::request::{ApiRequest, MAX_PAGE_SIZE, Operation, set_page_size};
 pub use super::request::ResponseKind;
+use super::upload;
 
 /// A boxed future, as trait objects need.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -49,6 +51,18 @@ pub struct CommonParameters {
     pub count_variable: Option<String>,
     /// `-OutFile` of a download: where the bytes go.
     pub out_file: Option<String>,
+    /// `-DeltaLink` of a delta function: start from this stored
+    /// `@odata.deltaLink` instead of the path (it must lie below the
+    /// client's service root).
+    pub delta_link: Option<String>,
+    /// `-DeltaLinkVariable` of a delta function: where the
+    /// `@odata.deltaLink` of the last page is kept.
+    pub delta_link_variable: Option<String>,
+    /// `-UploadFile` of a `createUploadSession` cmdlet: the file uploaded
+    /// through the new session, in chunks of [`CommonParameters::upload_chunk_size`].
+    pub upload_file: Option<String>,
+    /// Chunk size of `-UploadFile` (default 5 MiB; a multiple of 320 KiB).
+    pub upload_chunk_size: Option<usize>,
     /// `-Debug`: where the HTTP request and response are logged.
     pub http_log: Option<HttpLog>,
     /// Warnings found while reading the parameters (such as a
@@ -73,6 +87,10 @@ impl std::fmt::Debug for CommonParameters {
             .field("page_size", &self.page_size)
             .field("count_variable", &self.count_variable)
             .field("out_file", &self.out_file)
+            .field("delta_link", &self.delta_link.is_some())
+            .field("delta_link_variable", &self.delta_link_variable)
+            .field("upload_file", &self.upload_file)
+            .field("upload_chunk_size", &self.upload_chunk_size)
             .field("http_log", &self.http_log.is_some())
             .field("warnings", &self.warnings)
             .finish()
@@ -103,6 +121,9 @@ impl CommonParameters {
         common.page_size = take_json(bound, "PageSize")?;
         common.count_variable = take_variable_name(bound, "CountVariable")?;
         common.out_file = take_string(bound, "OutFile");
+        common.delta_link = take_string(bound, "DeltaLink").filter(|l| !l.trim().is_empty());
+        common.delta_link_variable = take_variable_name(bound, "DeltaLinkVariable")?;
+        common.upload_file = take_string(bound, "UploadFile");
         for name in ["HttpPipelinePrepend", "HttpPipelineAppend"] {
             if bound.take(name).is_some() {
                 return Err(Error::Binding {
@@ -300,6 +321,21 @@ pub trait Host: Send + Sync {
         Ok(())
     }
 
+    /// Whether the host writes output objects as they come
+    /// ([`Host::write_object`]): then a list's items are handed over one by
+    /// one while its pages are read, and are not collected. By default the
+    /// items are collected into [`Invocation::output`].
+    fn streams_output(&self) -> bool {
+        false
+    }
+
+    /// One output object, written at once (only called when
+    /// [`Host::streams_output`]). `Err` stops the cmdlet.
+    fn write_object(&self, object: serde_json::Value) -> Result<(), Error> {
+        let _ = object;
+        Ok(())
+    }
+
     /// Waits until a debugger is attached to this process. Dropping the
     /// future cancels the wait.
     fn wait_for_debugger(&self) -> BoxFuture<'_, Result<(), Error>> {
@@ -354,6 +390,9 @@ pub enum Output {
     Json(serde_json::Value),
     /// A byte stream.
     Bytes(Vec<u8>),
+    /// This many objects went to the host one by one
+    /// ([`Host::write_object`]) as they came.
+    Streamed(u64),
 }
 
 /// The result of running a cmdlet once.
@@ -369,16 +408,28 @@ pub struct Invocation {
     pub response_headers: Option<(String, ResponseHeaders)>,
     /// `(variable name, @odata.count)` for -CountVariable.
     pub count: Option<(String, i64)>,
+    /// `(variable name, @odata.deltaLink)` for -DeltaLinkVariable.
+    pub delta_link: Option<(String, String)>,
 }
 
 impl Invocation {
     fn nothing() -> Invocation {
-        Invocation { output: Output::None, what_if: None, declined: false, response_headers: None, count: None }
+        Invocation::of(Output::None)
+    }
+
+    fn of(output: Output) -> Invocation {
+        Invocation { output, what_if: None, declined: false, response_headers: None, count: None, delta_link: None }
     }
 }
 
-/// Largest page size Graph accepts.
-const MAX_PAGE_SIZE: i32 = 999;
+/// What [`prepare`] decided.
+#[derive(Debug)]
+pub enum Prepared {
+    /// Nothing is to be sent (-WhatIf, or -Confirm declined).
+    Done(Invocation),
+    /// Send this request.
+    Send(ApiRequest),
+}
 
 /// The ShouldProcess target text, placeholders left as written.
 pub fn target_text(op: &Operation) -> String {
@@ -394,7 +445,8 @@ pub fn what_if_text(operation: &str, op: &Operation) -> String {
 /// -Break, warnings, then -WhatIf and -Confirm (before the identity and path
 /// checks, as in PowerShell, so `-WhatIf` with an incomplete -InputObject
 /// still says what would happen), then the request's own error if building
-/// it failed, then the call, its output and response headers.
+/// it failed, then the call, its output and response headers
+/// ([`prepare`], then [`execute`]).
 ///
 /// `request` is the set's request as built by the typed cmdlet or by the
 /// set's plan from a binding.
@@ -406,6 +458,24 @@ pub fn invoke<'a>(
     common: &'a CommonParameters,
     host: &'a dyn Host,
 ) -> BoxFuture<'a, Result<Invocation, Error>> {
+    Box::pin(async move {
+        match prepare(cmdlet, set, request, common, host).await? {
+            Prepared::Done(done) => Ok(done),
+            Prepared::Send(request) => execute(request, client, common, host).await,
+        }
+    })
+}
+
+/// Everything before the call: -Break, the parameters' warnings, -WhatIf,
+/// -Confirm (or the verbose ShouldProcess line), then the request's own
+/// error if building it failed.
+pub fn prepare<'a>(
+    cmdlet: &'static Cmdlet,
+    set: usize,
+    request: Result<ApiRequest, Error>,
+    common: &'a CommonParameters,
+    host: &'a dyn Host,
+) -> BoxFuture<'a, Result<Prepared, Error>> {
     Box::pin(async move {
         if common.debug_break {
             host.wait_for_debugger().await?;
@@ -419,89 +489,187 @@ pub fn invoke<'a>(
         if should_process && common.what_if {
             let mut done = Invocation::nothing();
             done.what_if = Some(what_if_text(&operation, op));
-            return Ok(done);
+            return Ok(Prepared::Done(done));
         }
         if should_process && common.confirm {
             if !host.confirm(&operation, &target_text(op)).await {
-            let mut done = Invocation::nothing();
-            done.declined = true;
-            return Ok(done);
-        }
+                let mut done = Invocation::nothing();
+                done.declined = true;
+                return Ok(Prepared::Done(done));
+            }
         } else if should_process {
             // What ShouldProcess writes when it does not ask.
             host.verbose(&format!("Performing the operation \"{operation}\" on target \"{}\".", target_text(op)));
         }
-        let request = request?;
-        if let ResponseKind::Paged(next_link) = op.response {
-            return paged(client, common, host, request, next_link).await;
-        }
-        let response = client.send(request, &common.request_options()).await?;
-        finish(response, common, op.response)
+        Ok(Prepared::Send(request?))
     })
 }
 
-/// A paged list: the first page, then (with -All) every next link, the
-/// items of each `value` array concatenated. Next links must stay under the
-/// client's base URL, so the token never goes anywhere else.
+/// The call itself: a list's pages (-All, -PageSize, -CountVariable, and for
+/// a delta function -DeltaLink and -DeltaLinkVariable), an upload through a
+/// new upload session (-UploadFile), or one request; the service's
+/// `Warning` headers go to the host's warning stream.
+pub fn execute<'a>(
+    request: ApiRequest,
+    client: &'a Client,
+    common: &'a CommonParameters,
+    host: &'a dyn Host,
+) -> BoxFuture<'a, Result<Invocation, Error>> {
+    Box::pin(async move {
+        let kind = request.op.response;
+        if common.delta_link.is_some() && !matches!(kind, ResponseKind::Delta(_)) {
+            return Err(Error::InvalidArgument(format!("-DeltaLink applies only to delta functions, and {} is not one.", request.op.id)));
+        }
+        if common.upload_file.is_some() && kind != ResponseKind::UploadSession {
+            return Err(Error::InvalidArgument(format!("-UploadFile applies only to createUploadSession actions, and {} is not one.", request.op.id)));
+        }
+        let result = match kind {
+            ResponseKind::Paged(_) | ResponseKind::Delta(_) => paged(client, common, host, request).await,
+            ResponseKind::UploadSession if common.upload_file.is_some() => upload(client, common, host, request).await,
+            _ => match client.send(request, &common.request_options()).await {
+                Ok(response) => output(response, common, kind, host),
+                Err(e) => Err(e),
+            },
+        };
+        if let Err(e) = &result
+            && let Some(api) = e.api()
+        {
+            // What the service warned about explains its error too.
+            for warning in warnings_of(&api.headers) {
+                host.warning(&warning)?;
+            }
+        }
+        result
+    })
+}
+
+/// Writes the service's warnings to the host.
+fn warn_all(host: &dyn Host, warnings: &[String]) -> Result<(), Error> {
+    for warning in warnings {
+        host.warning(warning)?;
+    }
+    Ok(())
+}
+
+/// A list's pages, read one at a time through [`Pages`] (the typed
+/// client's paging): the first page, then with -All every next link. Each
+/// page's items go to the host as they come when it streams output (memory
+/// holds one page), else they are collected. Next links must stay under the
+/// client's service root, so the token never goes anywhere else.
 async fn paged(
     client: &Client,
     common: &CommonParameters,
     host: &dyn Host,
     mut request: ApiRequest,
-    next_link: &'static str,
 ) -> Result<Invocation, Error> {
     let activity = format!("Reading every page of {} {}", request.op.method.as_str(), request.op.path);
-    let mut pages = 0usize;
+    let delta = matches!(request.op.response, ResponseKind::Delta(_));
     if let Some(size) = common.page_size {
-        if !(1..=MAX_PAGE_SIZE).contains(&size) {
-            return Err(Error::InvalidArgument(format!("-PageSize must be between 1 and {MAX_PAGE_SIZE}, not {size}")));
-        }
-        if !request.query.iter().any(|(k, _)| k == "$top") {
-            request.query.push(("$top".to_owned(), size.to_string()));
+        let size = u32::try_from(size).ok().filter(|s| (1..=MAX_PAGE_SIZE).contains(s)).ok_or_else(|| {
+            Error::InvalidArgument(format!("-PageSize must be between 1 and {MAX_PAGE_SIZE}, not {size}"))
+        })?;
+        if delta || !request.query.iter().any(|(k, _)| k == "$top") {
+            set_page_size(&mut request, size)?;
         }
     }
     // -CountVariable needs the service to count.
     if common.count_variable.is_some() && !request.query.iter().any(|(k, _)| k == "$count") {
         request.query.push(("$count".to_owned(), "true".to_owned()));
     }
-    let options = common.request_options();
-    let mut items = Vec::new();
-    let mut count = None;
-    let last_headers = loop {
-        let response = client.send(request.clone(), &options).await?;
-        let page: serde_json::Value = if response.body.is_empty() {
-            serde_json::Value::Null
-        } else {
-            serde_json::from_slice(&response.body).map_err(|e| Error::Decode(e.to_string()))?
-        };
-        if count.is_none() {
-            count = page.get("@odata.count").and_then(serde_json::Value::as_i64);
-        }
-        match page.get("value") {
-            Some(serde_json::Value::Array(values)) => items.extend(values.iter().cloned()),
-            // Not a collection after all: pass the object through.
-            _ if items.is_empty() && !page.is_null() => items.push(page.clone()),
-            _ => {}
-        }
-        pages += 1;
-        let next = page.get(next_link).and_then(serde_json::Value::as_str);
+    if let Some(link) = &common.delta_link {
+        request.next_link = Some(link.clone());
+        // Checked before anything is sent: the token stays with the service.
+        client.url_for(&request).map_err(|_| {
+            Error::InvalidArgument(format!(
+                "-DeltaLink must be a link the service returned, below {}; nothing was sent.",
+                client.version_root(request.op.version).unwrap_or_else(|_| client.base_url().to_owned())
+            ))
+        })?;
+    }
+    let streams = host.streams_output();
+    let mut pages = Pages::new(client, Ok(request), common.request_options()).follow(common.all);
+    let mut collected = Vec::new();
+    let mut written = 0u64;
+    let mut last_headers = None;
+    let mut last_next = None;
+    while let Some(page) = pages.next().await {
+        let page = page?;
+        warn_all(host, &page.warnings)?;
+        written += page.items.len() as u64;
+        last_next.clone_from(&page.next_link);
+        // Progress first: a -ProgressAction Stop stops before the page is written.
         if common.all {
-            let s = if pages == 1 { "" } else { "s" };
-            let status = format!("{} items from {pages} page{s}", items.len());
-            host.progress(&Progress { activity: activity.clone(), status, percent: None, completed: next.is_none() })?;
+            let n = pages.pages_read();
+            let s = if n == 1 { "" } else { "s" };
+            let status = format!("{written} items from {n} page{s}");
+            let completed = last_next.is_none();
+            host.progress(&Progress { activity: activity.clone(), status, percent: None, completed })?;
         }
-        let Some(next) = next.filter(|_| common.all) else { break response.headers };
-        request.next_link = Some(next.to_owned());
-        // Checked before the next call, so a link to another origin is
-        // refused without sending the token there.
-        client.url_for(&request)?;
+        if streams {
+            for item in page.items {
+                host.write_object(item)?;
+            }
+        } else {
+            collected.extend(page.items);
+        }
+        last_headers = Some(page.headers);
+    }
+    let output = if streams { Output::Streamed(written) } else { Output::Json(serde_json::Value::Array(collected)) };
+    let mut done = Invocation::of(output);
+    done.response_headers = common.response_headers_variable.clone().zip(last_headers);
+    done.count = common.count_variable.clone().zip(pages.count());
+    if let Some(name) = &common.delta_link_variable {
+        match pages.delta_link() {
+            Some(link) => done.delta_link = Some((name.clone(), link.link)),
+            None if last_next.is_some() => host.warning(&format!(
+                "-DeltaLinkVariable {name}: the service has more pages; the delta link comes with the last one, so read them all with -All."
+            ))?,
+            None => host.warning(&format!("-DeltaLinkVariable {name}: the last page has no @odata.deltaLink."))?,
+        }
+    }
+    Ok(done)
+}
+
+/// `-UploadFile`: creates the upload session, then uploads the file through
+/// it in chunks, showing progress when it takes more than one chunk. The
+/// output is what the service answered the last chunk with (the new item),
+/// if anything.
+async fn upload(
+    client: &Client,
+    common: &CommonParameters,
+    host: &dyn Host,
+    request: ApiRequest,
+) -> Result<Invocation, Error> {
+    let path = common.upload_file.clone().unwrap_or_default();
+    let chunk = common.upload_chunk_size.unwrap_or(upload::DEFAULT_CHUNK_SIZE);
+    upload::check_chunk_size(chunk)?;
+    // Opened before the session is created: a missing file sends nothing.
+    let file = upload::UploadFile::open(std::path::Path::new(&path))?;
+    let activity = format!("Uploading {}", file.name());
+    let show = file.size() > chunk as u64;
+    let mut report = |p: &upload::UploadProgress| {
+        if !show {
+            return Ok(());
+        }
+        let status = format!("{} of {} bytes", p.uploaded, p.total);
+        host.progress(&Progress { activity: activity.clone(), status, percent: Some(p.percent()), completed: p.uploaded >= p.total })
     };
-    let response_headers = common.response_headers_variable.clone().map(|name| (name, last_headers));
-    let count = match (&common.count_variable, count) {
-        (Some(name), Some(n)) => Some((name.clone(), n)),
-        _ => None,
+    let done = upload::upload(client, request, file, chunk, &common.request_options(), &mut report).await?;
+    let output = match done.body {
+        Some(body) => Output::Json(body),
+        None => Output::None,
     };
-    Ok(Invocation { output: Output::Json(serde_json::Value::Array(items)), what_if: None, declined: false, response_headers, count })
+    let mut invocation = Invocation::of(output);
+    invocation.response_headers = common.response_headers_variable.clone().map(|name| (name, done.headers));
+    Ok(invocation)
+}
+
+/// A response turned into the cmdlet's output (for a call that is not a
+/// list): the service's warnings first, then the body as the response kind
+/// says, and -ResponseHeadersVariable.
+pub fn output(response: ApiResponse, common: &CommonParameters, kind: ResponseKind, host: &dyn Host) -> Result<Invocation, Error> {
+    warn_all(host, &response.warnings)?;
+    finish(response, common, kind)
 }
 
 fn finish(response: ApiResponse, common: &CommonParameters, kind: ResponseKind) -> Result<Invocation, Error> {
@@ -527,13 +695,15 @@ fn finish(response: ApiResponse, common: &CommonParameters, kind: ResponseKind) 
                 Err(_) => Output::Json(serde_json::Value::String(text)),
             }
         }
-        // Handled by `paged`; a stray use decodes like JSON.
-        ResponseKind::Paged(_) if response.body.is_empty() => Output::None,
-        ResponseKind::Paged(_) => {
+        // Lists are handled by `paged`; a stray use decodes like JSON, as
+        // does an upload session without -UploadFile.
+        ResponseKind::Paged(_) | ResponseKind::Delta(_) | ResponseKind::UploadSession if response.body.is_empty() => Output::None,
+        ResponseKind::Paged(_) | ResponseKind::Delta(_) | ResponseKind::UploadSession => {
             Output::Json(serde_json::from_slice(&response.body).map_err(|e| Error::Decode(e.to_string()))?)
         }
     };
-    let response_headers = common.response_headers_variable.clone().map(|name| (name, response.headers.clone()));
-    Ok(Invocation { output, what_if: None, declined: false, response_headers, count: None })
+    let mut done = Invocation::of(output);
+    done.response_headers = common.response_headers_variable.clone().map(|name| (name, response.headers));
+    Ok(done)
 }
 

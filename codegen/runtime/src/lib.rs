@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod batch;
 pub mod bind;
 pub mod binder;
 #[cfg(feature = "cli")]
@@ -22,10 +23,12 @@ pub mod cmdlet;
 pub mod error;
 pub mod model;
 pub mod help;
+pub mod paging;
 pub mod path;
 pub mod pipeline;
 pub mod plan;
 pub mod request;
+pub mod upload;
 
 pub use client::{Client, ClientBuilder};
 

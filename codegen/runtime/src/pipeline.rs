@@ -117,7 +117,7 @@ pub const REDACTED: &str = "<redacted>";
 /// Body properties whose values are secrets, compared without case, `_` or
 /// `-`: anything ending in `password`, `secret`, `secrettext` or `token`
 /// (`secretText`, `clientSecret`, `newPassword`, `access_token`...), and a
-/// few exact names.
+/// few exact names (among them an upload session's `uploadUrl`).
 fn secret_property(name: &str) -> bool {
     let folded: String = name
         .chars()
@@ -127,7 +127,8 @@ fn secret_property(name: &str) -> bool {
     ["password", "secret", "secrettext", "token"]
         .iter()
         .any(|end| folded.ends_with(end))
-        || ["key", "privatekey", "assertion", "clientassertion", "credential"].contains(&folded.as_str())
+        // An upload session's URL is pre-authorised: holding it is enough to write the file.
+        || ["key", "privatekey", "assertion", "clientassertion", "credential", "uploadurl"].contains(&folded.as_str())
 }
 
 /// Replaces the value of every secret-bearing property, at any depth.

@@ -22,7 +22,9 @@
 use std::marker::PhantomData;
 
 use super::client::{ApiResponse, Client, RequestOptions};
-use super::error::Error;
+use super::error::{Error, ResponseHeaders};
+use super::paging::{DeltaLink, Items, Pages};
+use super::upload::{UploadOptions, Uploaded};
 use super::model::Json as ToJson;
 use super::path;
 
@@ -184,6 +186,23 @@ pub enum ResponseKind {
     /// A paged collection: the items of `value`, following the named next
     /// link with -All.
     Paged(&'static str),
+    /// A delta function (`.../delta()`): a paged collection (next link
+    /// named here) whose last page carries `@odata.deltaLink`, the link that
+    /// returns the changes since.
+    Delta(&'static str),
+    /// A `createUploadSession` action: a JSON `uploadSession` whose
+    /// `uploadUrl` takes a file in chunks (see `super::upload`).
+    UploadSession,
+}
+
+impl ResponseKind {
+    /// The next-link property of a paged or delta list.
+    pub const fn next_link(self) -> Option<&'static str> {
+        match self {
+            ResponseKind::Paged(name) | ResponseKind::Delta(name) => Some(name),
+            _ => None,
+        }
+    }
 }
 
 /// One operation of an API, as the generator describes it.
@@ -450,6 +469,76 @@ impl Decode for Text {
     }
 }
 
+/// Decodes a JSON body of type `C` ([`Json`]) and marks a pageable list
+/// whose `value` items are `T`: such a request also streams its items
+/// across pages ([`Request::items`]).
+#[derive(Debug)]
+pub struct Paged<C, T>(PhantomData<fn() -> (C, T)>);
+
+impl<C: ToJson, T> Decode for Paged<C, T> {
+    type Output = C;
+    fn decode(response: ApiResponse) -> Result<C, Error> {
+        Json::<C>::decode(response)
+    }
+}
+
+/// Like [`Paged`], for a delta function: the last page carries the
+/// `@odata.deltaLink` that [`Request::delta`] returns as a [`DeltaLink`].
+#[derive(Debug)]
+pub struct Delta<C, T>(PhantomData<fn() -> (C, T)>);
+
+impl<C: ToJson, T> Decode for Delta<C, T> {
+    type Output = C;
+    fn decode(response: ApiResponse) -> Result<C, Error> {
+        Json::<C>::decode(response)
+    }
+}
+
+/// Decodes the `uploadSession` `C` of a `createUploadSession` action
+/// ([`Json`]); such a request can also upload a file through the session
+/// ([`Request::upload_file`]).
+#[derive(Debug)]
+pub struct Upload<C>(PhantomData<fn() -> C>);
+
+impl<C: ToJson> Decode for Upload<C> {
+    type Output = C;
+    fn decode(response: ApiResponse) -> Result<C, Error> {
+        Json::<C>::decode(response)
+    }
+}
+
+/// A list whose items can be streamed: [`Paged`] and [`Delta`].
+pub trait Listing: Decode {
+    /// The type of the items of `value`.
+    type Item: ToJson;
+}
+
+impl<C: ToJson, T: ToJson> Listing for Paged<C, T> {
+    type Item = T;
+}
+
+impl<C: ToJson, T: ToJson> Listing for Delta<C, T> {
+    type Item = T;
+}
+
+/// A decoded response with what came with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response<T> {
+    /// The decoded body.
+    pub value: T,
+    /// Status code.
+    pub status: u16,
+    /// All response headers.
+    pub headers: ResponseHeaders,
+    /// The service's `Warning` headers (also logged as `tracing` warnings).
+    pub warnings: Vec<String>,
+    /// How many times the request was re-sent.
+    pub retries: u32,
+}
+
+/// Largest page size Graph accepts.
+pub const MAX_PAGE_SIZE: u32 = 999;
+
 /// A request being built: the part of [`Request`] that does not depend on
 /// how the response is decoded, so its code exists once.
 #[derive(Debug, Clone)]
@@ -506,10 +595,49 @@ impl Builder {
         });
     }
 
+    /// Asks for `size` items per page: `$top` for a paged list, the
+    /// `Prefer: odata.maxpagesize` header for a delta function (which takes
+    /// no `$top`).
+    pub fn page_size(&mut self, size: u32) {
+        self.with(|r| set_page_size(r, size))
+    }
+
+    /// Starts from a stored delta link instead of the path.
+    pub fn resume(&mut self, link: &DeltaLink) {
+        self.with(|r| {
+            if link.operation != r.op.id {
+                return Err(Error::InvalidArgument(format!(
+                    "This delta link was returned by {}, not {}; nothing was sent.",
+                    link.operation, r.op.id
+                )));
+            }
+            r.next_link = Some(link.link.clone());
+            Ok(())
+        })
+    }
+
     /// The request, or the reason it cannot be sent.
     pub fn build(self) -> Result<ApiRequest, Error> {
         self.inner
     }
+}
+
+/// Sets the page size of a list request (see [`Builder::page_size`]);
+/// shared with the cmdlets' `-PageSize`.
+pub fn set_page_size(request: &mut ApiRequest, size: u32) -> Result<(), Error> {
+    if !(1..=MAX_PAGE_SIZE).contains(&size) {
+        return Err(Error::InvalidArgument(format!("The page size must be between 1 and {MAX_PAGE_SIZE}, not {size}.")));
+    }
+    if matches!(request.op.response, ResponseKind::Delta(_)) {
+        request.headers.retain(|(name, value)| {
+            !(name.eq_ignore_ascii_case("Prefer") && value.trim_start().starts_with("odata.maxpagesize"))
+        });
+        request.headers.push(("Prefer".to_owned(), format!("odata.maxpagesize={size}")));
+    } else {
+        request.query.retain(|(name, _)| name != "$top");
+        request.query.push(("$top".to_owned(), size.to_string()));
+    }
+    Ok(())
 }
 
 /// A typed request: an operation with its values, not sent yet. `D` says
@@ -591,5 +719,89 @@ impl<D: Decode> Request<D> {
     pub async fn send_with(self, client: &Client, options: &RequestOptions) -> Result<D::Output, Error> {
         let response = client.send(self.builder.build()?, options).await?;
         D::decode(response)
+    }
+
+    /// [`Request::send_with`], returning the decoded body with the status,
+    /// headers and the service's `Warning` headers.
+    pub async fn send_full(self, client: &Client, options: &RequestOptions) -> Result<Response<D::Output>, Error> {
+        let response = client.send(self.builder.build()?, options).await?;
+        let (status, headers, warnings, retries) =
+            (response.status, response.headers.clone(), response.warnings.clone(), response.retries);
+        Ok(Response { value: D::decode(response)?, status, headers, warnings, retries })
+    }
+}
+
+impl<D: Listing> Request<D> {
+    /// Asks for `size` items per page (1 to 999): `$top` for a list,
+    /// `Prefer: odata.maxpagesize` for a delta function.
+    #[inline]
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.builder.page_size(size);
+        self
+    }
+
+    /// The items of every page, as a stream that asks for the next page
+    /// (following `@odata.nextLink`) only when the items of the current one
+    /// are used up: memory holds one page at a time. A next link outside
+    /// the client's service root is refused (the token stays with Graph).
+    #[inline]
+    pub fn items(self, client: &Client) -> Items<D::Item> {
+        Items::new(Pages::new(client, self.builder.build(), RequestOptions::default()))
+    }
+
+    /// [`Request::items`] with per-call options.
+    #[inline]
+    pub fn items_with(self, client: &Client, options: &RequestOptions) -> Items<D::Item> {
+        Items::new(Pages::new(client, self.builder.build(), options.clone()))
+    }
+
+    /// The pages themselves, undecoded (items as JSON, with `@odata.count`,
+    /// the links and each page's headers).
+    #[inline]
+    pub fn pages(self, client: &Client, options: &RequestOptions) -> Pages {
+        Pages::new(client, self.builder.build(), options.clone())
+    }
+}
+
+impl<C: ToJson, T: ToJson> Request<Delta<C, T>> {
+    /// Starts from a delta link stored from an earlier round, which returns
+    /// what changed since. Refused (when sent) for a link of another
+    /// operation, or one outside the client's service root.
+    #[inline]
+    pub fn resume(mut self, link: &DeltaLink) -> Self {
+        self.builder.resume(link);
+        self
+    }
+
+    /// One delta round: every page's items, and the `@odata.deltaLink` of
+    /// the last page as a [`DeltaLink`] to store and pass to
+    /// [`Request::resume`] next time. Fails when the last page has no delta
+    /// link. For rounds too large to hold, stream with [`Request::items`]
+    /// and read [`Items::delta_link`] at the end.
+    pub async fn delta(self, client: &Client) -> Result<super::paging::DeltaRound<T>, Error> {
+        self.items(client).round().await
+    }
+}
+
+impl<C: ToJson> Request<Upload<C>> {
+    /// Creates the upload session and uploads the file at `path` through
+    /// it, in chunks of `options.chunk_size` (a multiple of 320 KiB). A
+    /// chunk that fails is sent again from where the session says it stands
+    /// (its `nextExpectedRanges`), within this call. The chunks go to the
+    /// session's pre-authorised `uploadUrl` without the Graph token.
+    pub async fn upload_file(
+        self,
+        client: &Client,
+        path: impl AsRef<std::path::Path>,
+        options: &UploadOptions,
+    ) -> Result<Uploaded, Error> {
+        let progress = options.progress.clone();
+        let mut report = |p: &super::upload::UploadProgress| {
+            if let Some(f) = &progress {
+                f(p);
+            }
+            Ok(())
+        };
+        super::upload::upload_file(client, self.builder.build()?, path.as_ref(), options.chunk_size, &options.request, &mut report).await
     }
 }

@@ -13,6 +13,7 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("auth/azure.rs", include_str!("../../runtime/src/auth/azure.rs")),
     ("auth/certificate.rs", include_str!("../../runtime/src/auth/certificate.rs")),
     ("auth/sign_in.rs", include_str!("../../runtime/src/auth/sign_in.rs")),
+    ("batch.rs", include_str!("../../runtime/src/batch.rs")),
     ("bind.rs", include_str!("../../runtime/src/bind.rs")),
     ("binder.rs", include_str!("../../runtime/src/binder.rs")),
     ("cli.rs", include_str!("../../runtime/src/cli.rs")),
@@ -22,10 +23,12 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("error.rs", include_str!("../../runtime/src/error.rs")),
     ("model.rs", include_str!("../../runtime/src/model.rs")),
     ("help.rs", include_str!("../../runtime/src/help.rs")),
+    ("paging.rs", include_str!("../../runtime/src/paging.rs")),
     ("path.rs", include_str!("../../runtime/src/path.rs")),
     ("pipeline.rs", include_str!("../../runtime/src/pipeline.rs")),
     ("plan.rs", include_str!("../../runtime/src/plan.rs")),
     ("request.rs", include_str!("../../runtime/src/request.rs")),
+    ("upload.rs", include_str!("../../runtime/src/upload.rs")),
 ];
 
 /// The manifest of the vendored runtime.
@@ -62,6 +65,7 @@ tokio = { version = "1", features = ["rt", "time", "sync", "macros"] }
 tracing = "0.1"
 uuid = { version = "1", features = ["v4"] }
 percent-encoding = "2"
+futures-core = "0.3"
 azure_core = { version = "1.1", default-features = false, features = ["tokio"], optional = true }
 azure_identity = { version = "1.0", default-features = false, features = ["tokio"], optional = true }
 async-trait = { version = "0.1", optional = true }
