@@ -173,8 +173,27 @@ pub struct Operation {
     pub body: Option<Body>,
     /// The successful response.
     pub success: Success,
-    /// `x-ms-pageable`: the name of the next-link property of a paged list.
+    /// `x-ms-pageable`: the name of the next-link property of a paged list
+    /// (a delta function always has one, `@odata.nextLink` by default).
     pub next_link: Option<String>,
+    /// What the operation is beyond its request and response.
+    pub kind: OperationKind,
+    /// For a paged list: the type of the items of the `value` array of its
+    /// response, when the response schema has one.
+    pub item: Option<TypeRef>,
+}
+
+/// Operations the client does more with than send one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum OperationKind {
+    /// Any other operation.
+    Plain,
+    /// A delta function (`GET .../delta()`, `.../microsoft.graph.delta(...)`):
+    /// its last page carries `@odata.deltaLink`.
+    Delta,
+    /// A `createUploadSession` action: its `uploadSession` takes a file in
+    /// chunks.
+    UploadSession,
 }
 
 /// How a typed call takes an operation's query and header parameters.
@@ -609,8 +628,11 @@ pub enum ParamKind {
     BodyProperty,
     /// -AdditionalProperties of an `Expanded` set.
     AdditionalProperties,
-    /// Paging switches of list cmdlets: -All, -PageSize, -CountVariable.
+    /// Paging switches of list cmdlets: -All, -PageSize, -CountVariable
+    /// (and -DeltaLink, -DeltaLinkVariable of delta functions).
     Paging,
+    /// `-UploadFile` of a `createUploadSession` cmdlet.
+    Upload,
     /// -OutFile of a cmdlet that returns a byte stream.
     OutFile,
     /// -InFile of a cmdlet that uploads a byte stream.

@@ -28,6 +28,8 @@ pub(super) fn toml_escape(text: &str) -> String {
 fn runtime_path(source: &RuntimeSource, depth: usize) -> String {
     let up = "../".repeat(depth);
     match source {
+        // An absolute path is the same from every crate folder.
+        RuntimeSource::Path(path) if path.starts_with('/') => toml_escape(path.trim_end_matches('/')),
         RuntimeSource::Path(from_root) => format!("{up}{}", from_root.trim_end_matches('/')),
         RuntimeSource::Vendored => format!("{up}runtime"),
     }

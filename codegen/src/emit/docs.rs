@@ -244,7 +244,7 @@ fn syntax_rank(set: &ParamSet, param: &CmdletParam, mandatory: bool) -> (u8, usi
                     .unwrap_or(usize::MAX),
                 // Body parameters come after the keys and query options.
                 ParamKind::Body | ParamKind::BodyProperty | ParamKind::AdditionalProperties => usize::MAX - 2,
-                ParamKind::Paging | ParamKind::OutFile | ParamKind::InFile => usize::MAX - 1,
+                ParamKind::Paging | ParamKind::Upload | ParamKind::OutFile | ParamKind::InFile => usize::MAX - 1,
                 ParamKind::Common => usize::MAX,
             };
             (group(false), position, name)

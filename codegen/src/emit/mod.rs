@@ -42,8 +42,9 @@ pub struct File {
 pub enum RuntimeSource {
     /// A path dependency on the runtime crate where it already is: the path
     /// from the output folder to it (`../codegen/runtime` for this
-    /// repository's `generated/`). No workspace manifest is written: the
-    /// crates are members of the surrounding workspace.
+    /// repository's `generated/`), or an absolute path. No workspace
+    /// manifest is written: the crates are members of the surrounding
+    /// workspace.
     Path(String),
     /// One copy of the runtime crate at `runtime/`, and a workspace
     /// manifest: the folder builds wherever it is moved, with crates.io

@@ -2,6 +2,9 @@
 //! with the tag's Cargo feature): for each operation its `static`
 //! description and a function that builds the typed request. Sending is the
 //! runtime's (`request.send(&client)`), so an operation adds no async code.
+//! A paged list's request is typed `Paged<Collection, Item>` (a delta
+//! function's `Delta<..>`, a `createUploadSession`'s `Upload<..>`), which
+//! gives it the runtime's item streams, delta links and uploads.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +12,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{code, doc_line, doc_lines, docs, ident, rust_type, Scope};
-use crate::ir::{Api, Location, Operation, Options, Success};
+use crate::ir::{Api, Location, Operation, OperationKind, Options, Success, TypeRef};
 
 /// The Cargo feature of each tag with its operations, by module name of
 /// the tag's file.
@@ -72,7 +75,12 @@ fn imports(ops: &[&Operation]) -> TokenStream {
 fn decode_name(op: &Operation) -> &'static str {
     match &op.success {
         Success::NoContent => "NoContent",
-        Success::Json(_) => "Json",
+        Success::Json(_) => match (op.kind, &op.next_link) {
+            (OperationKind::Delta, _) => "Delta",
+            (OperationKind::UploadSession, _) => "Upload",
+            (OperationKind::Plain, Some(_)) => "Paged",
+            (OperationKind::Plain, None) => "Json",
+        },
         Success::Raw { media_type } if media_type.starts_with("text/") => "Text",
         Success::Raw { .. } => "Bytes",
     }
@@ -144,6 +152,8 @@ fn operation_static(op: &Operation) -> TokenStream {
     };
     let response = match (&op.success, &op.next_link) {
         (Success::NoContent, _) => quote! { ResponseKind::NoContent },
+        (Success::Json(_), _) if op.kind == OperationKind::UploadSession => quote! { ResponseKind::UploadSession },
+        (Success::Json(_), Some(next)) if op.kind == OperationKind::Delta => quote! { ResponseKind::Delta(#next) },
         (Success::Json(_), Some(next)) => quote! { ResponseKind::Paged(#next) },
         (Success::Json(_), None) => quote! { ResponseKind::Json },
         (Success::Raw { media_type }, _) if media_type.starts_with("text/") => quote! { ResponseKind::Text },
@@ -170,7 +180,20 @@ pub(super) fn decode_type(op: &Operation) -> TokenStream {
         Success::NoContent => quote! { NoContent },
         Success::Json(ty) => {
             let ty = rust_type(ty, Scope::Module);
-            quote! { Json<#ty> }
+            // A list's items: the `value` array's element type, or any JSON.
+            let item = || rust_type(op.item.as_ref().unwrap_or(&TypeRef::Any), Scope::Module);
+            match decode_name(op) {
+                "Delta" => {
+                    let item = item();
+                    quote! { Delta<#ty, #item> }
+                }
+                "Paged" => {
+                    let item = item();
+                    quote! { Paged<#ty, #item> }
+                }
+                "Upload" => quote! { Upload<#ty> },
+                _ => quote! { Json<#ty> },
+            }
         }
         Success::Raw { media_type } if media_type.starts_with("text/") => quote! { Text },
         Success::Raw { .. } => quote! { Bytes },

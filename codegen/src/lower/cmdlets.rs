@@ -11,8 +11,8 @@ use super::directives::{regroup, Directives, Variant};
 use crate::config::Config;
 use crate::error::Sink;
 use crate::ir::{
-    ApiVersion, Binding, Cmdlet, CmdletParam, CommonFlags, Identity, Location, Operation, ParamKind, ParamSet, PsType,
-    SetMembership, Success, TypeDef, TypeKind, TypeRef,
+    ApiVersion, Binding, Cmdlet, CmdletParam, CommonFlags, Identity, Location, Operation, OperationKind, ParamKind, ParamSet,
+    PsType, SetMembership, Success, TypeDef, TypeKind, TypeRef,
 };
 use crate::naming::cmdlet::{cmdlet_name, CmdletName, NamePrefix};
 use crate::naming::ident::{pascal_case, snake_case};
@@ -49,6 +49,22 @@ const PAGING: [(&str, &[&str], PagingType, &str); 3] = [
     ("All", &[], PagingType::Switch, "List every page, following the next links."),
     ("PageSize", &[], PagingType::Int32, "Items per page requested from the service (at most 999)."),
     ("CountVariable", &["CV"], PagingType::String, "Name under which the total count (@odata.count) is kept."),
+];
+
+/// The parameters of delta functions (besides the paging ones), defined once.
+const DELTA: [(&str, &[&str], PagingType, &str); 2] = [
+    (
+        "DeltaLink",
+        &[],
+        PagingType::String,
+        "Start from this @odata.deltaLink of an earlier round (as -DeltaLinkVariable gave it) to get what changed since.",
+    ),
+    (
+        "DeltaLinkVariable",
+        &["DLV"],
+        PagingType::String,
+        "Name under which the @odata.deltaLink of the last page is kept, to pass to -DeltaLink next time (read every page with -All).",
+    ),
 ];
 
 #[derive(Clone, Copy)]
@@ -319,6 +335,19 @@ fn build_cmdlet(
                 let aliases = aliases.iter().map(|a| (*a).to_owned()).collect();
                 params.join(param(name, aliases, ty.ps(), ParamKind::Paging, text.into()), member(false, false));
             }
+        }
+        if op.kind == OperationKind::Delta {
+            for (name, aliases, ty, text) in DELTA {
+                let aliases = aliases.iter().map(|a| (*a).to_owned()).collect();
+                params.join(param(name, aliases, ty.ps(), ParamKind::Paging, text.into()), member(false, false));
+            }
+        }
+        if op.kind == OperationKind::UploadSession {
+            let text = "Path of a file to upload through the new upload session, in chunks (a multiple of 320 KiB; 5 MiB by default), \
+                        without the Graph token: the session's URL is pre-authorised. A chunk that fails is sent again from where \
+                        the session stands. The output is the item the service created, if it returns one."
+                .to_owned();
+            params.join(param("UploadFile", Vec::new(), PsType::String, ParamKind::Upload, text), member(false, false));
         }
         if let Success::Raw { media_type } = &op.success
             && !media_type.starts_with("text/") {

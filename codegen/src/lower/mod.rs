@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::Config;
 use crate::error::{Error, Pointer, Sink};
-use crate::ir::{Api, ApiVersion, Crate, Identity, IdentityProperty, Location, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, ApiVersion, Crate, Identity, IdentityProperty, Location, Success, TypeDef, TypeKind, TypeRef};
 use crate::load::Loaded;
 use crate::naming::cmdlet::{parameter_name, NamePrefix};
 use crate::naming::ident::{is_keyword, pascal_case, snake_case};
@@ -77,9 +77,15 @@ pub fn lower(loaded: &Loaded, config: &Config, config_file: &str, names: &ModelN
     schemas.start_operations();
     let removed = |id: &str| directives.removes_operation(id);
     let mut operations = operations::lower_operations(doc, &mut schemas, &config.parameter_names, &removed, &mut sink);
-    // Expanded parameter sets need the body's properties, known only now
-    // that every named type is lowered.
+    // Expanded parameter sets need the body's properties, and a paged
+    // list's items their type, known only now that every named type is
+    // lowered.
     for op in &mut operations {
+        if op.next_link.is_some()
+            && let Success::Json(ty) = &op.success
+        {
+            op.item = collection_item(ty, &schemas.types, &schemas.local_types);
+        }
         if let Some(body) = &mut op.body {
             let def = match body.ty.strip_nullable() {
                 TypeRef::Named(name) => schemas.types.get(name),
@@ -165,6 +171,32 @@ pub fn lower(loaded: &Loaded, config: &Config, config_file: &str, names: &ModelN
             Err(Error { diagnostics })
         }
     }
+}
+
+/// The item type of a collection response: the element type of its
+/// `value` array (following aliases of the response type).
+fn collection_item(ty: &TypeRef, types: &BTreeMap<String, TypeDef>, local: &BTreeMap<String, TypeDef>) -> Option<TypeRef> {
+    let mut current = ty.strip_nullable();
+    // A bounded walk: aliases of aliases end, and a cycle cannot hold us.
+    for _ in 0..8 {
+        let def = match current {
+            TypeRef::Named(name) => types.get(name),
+            TypeRef::Local(name) => local.get(name),
+            _ => None,
+        }?;
+        match &def.kind {
+            TypeKind::Struct { fields, .. } => {
+                let value = fields.iter().find(|f| f.wire_name == "value")?;
+                return match value.ty.strip_nullable() {
+                    TypeRef::Array(item) => Some((**item).clone()),
+                    _ => None,
+                };
+            }
+            TypeKind::Alias(target) => current = target.strip_nullable(),
+            TypeKind::Enum { .. } => return None,
+        }
+    }
+    None
 }
 
 /// The named types the operations (parameters, bodies, responses) and the

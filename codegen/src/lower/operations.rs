@@ -9,7 +9,7 @@ use openapiv3::{OpenAPI, Operation as OaOperation, Parameter, ParameterSchemaOrC
 use super::resolve::resolve;
 use super::schemas::SchemaLowering;
 use crate::error::{Pointer, Sink};
-use crate::ir::{Body, Location, Method, Operation, Options, Param, PathPart, PathTemplate, Success, TypeRef};
+use crate::ir::{Body, Location, Method, Operation, OperationKind, Options, Param, PathPart, PathTemplate, Success, TypeRef};
 use crate::naming::ident::{pascal_case, snake_case, UniqueNames};
 
 /// Lowers every operation, sorted by (path, method), except those whose
@@ -280,12 +280,18 @@ fn lower_operation(
 
     let body = lower_body(ctx.doc, op, ptr, &id, schemas, sink);
     let success = lower_success(ctx.doc, op, ptr, &id, schemas, sink);
-    let next_link = op
+    let mut next_link = op
         .extensions
         .get("x-ms-pageable")
         .and_then(|p| p.get("nextLinkName"))
         .and_then(|n| n.as_str())
         .map(str::to_owned);
+    let kind = kind_of(method, template, &success);
+    if kind == OperationKind::Delta && next_link.is_none() {
+        // Delta functions page with `@odata.nextLink` whether or not the
+        // document says so.
+        next_link = Some("@odata.nextLink".to_owned());
+    }
     if sink.len() > errors_before {
         return None;
     }
@@ -307,7 +313,31 @@ fn lower_operation(
         body,
         success,
         next_link,
+        kind,
+        // Filled in once every named type is lowered.
+        item: None,
     })
+}
+
+/// A delta function (`GET`, last path segment `delta`, `delta()`,
+/// `microsoft.graph.delta()` or with parameters such as `(token='{token}')`)
+/// or a `createUploadSession` action (`POST`, last segment
+/// `createUploadSession` or `microsoft.graph.createUploadSession`), each
+/// with a JSON response.
+fn kind_of(method: Method, template: &PathTemplate, success: &Success) -> OperationKind {
+    if !matches!(success, Success::Json(_)) {
+        return OperationKind::Plain;
+    }
+    // Placeholders hold no `/`, so the last segment is the text after the
+    // last `/` of the template.
+    let last = template.raw.rsplit('/').next().unwrap_or("");
+    let name = last.strip_prefix("microsoft.graph.").unwrap_or(last);
+    let function = name.split('(').next().unwrap_or(name);
+    match (method, function) {
+        (Method::Get, "delta") => OperationKind::Delta,
+        (Method::Post, "createUploadSession") => OperationKind::UploadSession,
+        _ => OperationKind::Plain,
+    }
 }
 
 /// Whether a parameter is one of the standard OData options (or the
@@ -562,5 +592,31 @@ mod tests {
         assert!(parse_template("/a/b}").is_err());
         assert!(parse_template("a").is_err());
         assert!(parse_template("/applications(appId='{appId}')").is_ok());
+    }
+
+    #[test]
+    fn delta_functions_and_upload_sessions_are_recognised() {
+        let json = Success::Json(TypeRef::Any);
+        let kind = |method, path: &str, success: &Success| kind_of(method, &parse_template(path).expect("valid"), success);
+        for path in [
+            "/users/microsoft.graph.delta()",
+            "/users/delta()",
+            "/users/delta",
+            "/drives/{drive-id}/items/{driveItem-id}/microsoft.graph.delta(token='{token}')",
+        ] {
+            assert_eq!(kind(Method::Get, path, &json), OperationKind::Delta, "{path}");
+        }
+        for path in ["/drives/{drive-id}/root/microsoft.graph.createUploadSession", "/print/createUploadSession"] {
+            assert_eq!(kind(Method::Post, path, &json), OperationKind::UploadSession, "{path}");
+        }
+        for (method, path, success) in [
+            (Method::Post, "/users/microsoft.graph.delta()", &json),
+            (Method::Get, "/users/microsoft.graph.delta()", &Success::NoContent),
+            (Method::Get, "/users/{user-id}/deltaUsers", &json),
+            (Method::Get, "/users/{delta}", &json),
+            (Method::Get, "/drives/{drive-id}/microsoft.graph.createUploadSession", &json),
+        ] {
+            assert_eq!(kind(method, path, success), OperationKind::Plain, "{path}");
+        }
     }
 }
