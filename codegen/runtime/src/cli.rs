@@ -47,6 +47,23 @@
 //! turned into a terminating error by Stop). The variable parameters and
 //! `-OutBuffer` only mean something in a PowerShell session and are refused.
 //!
+//! **Lists** (`-All`) are read one page at a time and their items written
+//! as they come, as one JSON array, so memory holds one page however long
+//! the list. A delta function's `-DeltaLinkVariable NAME` prints
+//! `{"NAME": "<@odata.deltaLink>"}` on standard error (like the other
+//! variables); `-DeltaLink <link>` starts the next round from it.
+//! `-UploadFile <path>` of a `createUploadSession` cmdlet uploads the file
+//! through the new session (progress on a terminal, hidden by
+//! `-ProgressAction SilentlyContinue`). The service's `Warning` headers are
+//! written as `WARNING:` lines (`-WarningAction` applies).
+//!
+//! **-Batch** (ours, not PowerShell's): the requests of the pipeline
+//! objects go to Graph in `$batch` calls of up to 20 instead of one call
+//! each. Each object is bound, checked, -WhatIf'd and -Confirm'ed as
+//! without it, and its result or error is written in input order as if it
+//! had run alone. Lists give their first page (-All, -UploadFile and
+//! -DeltaLinkVariable are refused with -Batch).
+//!
 //! **-Confirm** asks PowerShell's question, default Yes. With no terminal,
 //! or at the end of its input, the answer is No and nothing is sent;
 //! Suspend answers No too (there is no nested prompt to suspend to).
@@ -215,6 +232,7 @@ pub async fn run(registry: &Registry, args: &[String], io: Io<'_>) -> i32 {
         default_root: registry.default_root,
         progress_shown: false,
         objects_open: false,
+        streamed: false,
     };
     let cmdlets = registry.cmdlets.as_slice();
     let find = |name: &str| registry.find(name);
@@ -455,6 +473,8 @@ struct Session<'a> {
     progress_shown: bool,
     /// A JSON array of streamed objects is open on standard output.
     objects_open: bool,
+    /// Objects were streamed during the current call.
+    streamed: bool,
 }
 
 impl Session<'_> {
@@ -504,6 +524,7 @@ impl Session<'_> {
     /// written item by item so nothing waits for the last page.
     fn write_object(&mut self, object: &serde_json::Value) {
         let text = serde_json::to_string_pretty(object).unwrap_or_else(|_| object.to_string());
+        self.streamed = true;
         let mut chunk = String::with_capacity(text.len() + 16);
         chunk.push_str(if std::mem::replace(&mut self.objects_open, true) { ",\n" } else { "[\n" });
         for (i, line) in text.lines().enumerate() {
@@ -539,7 +560,7 @@ impl Session<'_> {
         let width = cmdlets.iter().map(|c| c.meta.name.len()).max().unwrap_or(0);
         let p = self.io.program;
         let mut text = format!(
-            "Usage: {p} <Cmdlet> [-Parameter <value>]... [-Verbose] [-Debug] [-ErrorAction <action>]\n       {p} help <Cmdlet> [-Full | -Detailed | -Examples | -Parameter <name> | -Online]\n       {p} help <pattern>    (such as *Synchronization*: lists the matching cmdlets)\n\nStandard input, when it is not a terminal, is pipeline input (JSON objects); run with </dev/null to send none.\n\nCmdlets:\n"
+            "Usage: {p} <Cmdlet> [-Parameter <value>]... [-Verbose] [-Debug] [-ErrorAction <action>]\n       {p} help <Cmdlet> [-Full | -Detailed | -Examples | -Parameter <name> | -Online]\n       {p} help <pattern>    (such as *Synchronization*: lists the matching cmdlets)\n\nStandard input, when it is not a terminal, is pipeline input (JSON objects); run with </dev/null to send none.\n-Batch sends the pipeline objects' requests in $batch calls of up to 20.\n\nCmdlets:\n"
         );
         for c in cmdlets {
             let line = format!("  {:<width$}  {}", c.meta.name, synopsis(c.help));
@@ -918,13 +939,20 @@ impl Session<'_> {
         let Setup { set, request, mut common, operation } = self.setup(entry, bound)?;
         let (host, mut incoming) = self.host(scan, &mut common);
         let running = invoke(entry, set, request, client, &common, &*host);
+        self.streamed = false;
         match self.drive(running, &mut incoming).await {
             Ok(invocation) => {
                 let sent = invocation.what_if.is_none() && !invocation.declined;
                 self.write_invocation(invocation);
                 Ok(sent)
             }
-            Err(e) => Err(self.failed(&operation, e, scan)),
+            Err(e) => {
+                let mut failure = self.failed(&operation, e, scan);
+                // Items came out before the error (a refused next link):
+                // requests went to the service.
+                failure.sent |= self.streamed;
+                Err(failure)
+            }
         }
     }
 

@@ -31,6 +31,17 @@ pub(super) fn emit(api: &Api) -> TokenStream {
         let wire = &p.name;
         quote! { #wire => self.#field = value, }
     });
+    // A module whose paths have no keys (a module of only `/users/delta()`,
+    // say) has an empty identity: its accessors then match nothing, written
+    // so that neither rustc nor clippy has anything to say.
+    let (get_body, set_body) = if id.properties.is_empty() {
+        (quote! { let _ = name; ::std::option::Option::None }, quote! { let _ = (name, value); })
+    } else {
+        (
+            quote! { match name { #(#getters)* _ => ::std::option::Option::None } },
+            quote! { match name { #(#setters)* _ => {} } },
+        )
+    };
     let type_doc = doc_lines(&format!(
         "Identity of any {} resource: the keys of its path. PowerShell's `-InputObject` takes it,\nas a hashtable or a JSON object whose property names match case-insensitively.",
         code(&api.title)
@@ -50,11 +61,11 @@ pub(super) fn emit(api: &Api) -> TokenStream {
 
             /// The value of a property by its PowerShell name (exact case).
             pub fn get(&self, name: &str) -> ::std::option::Option<&str> {
-                match name { #(#getters)* _ => ::std::option::Option::None }
+                #get_body
             }
 
             fn set(&mut self, name: &str, value: ::std::option::Option<::std::string::String>) {
-                match name { #(#setters)* _ => {} }
+                #set_body
             }
 
             /// Reads a JSON object the way PowerShell binds a hashtable: names
