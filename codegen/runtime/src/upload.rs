@@ -108,7 +108,7 @@ pub struct Uploaded {
 
 /// Checks a chunk size.
 pub fn check_chunk_size(size: usize) -> Result<(), Error> {
-    if size == 0 || size % CHUNK_UNIT != 0 || size > MAX_CHUNK_SIZE {
+    if size == 0 || !size.is_multiple_of(CHUNK_UNIT) || size > MAX_CHUNK_SIZE {
         return Err(Error::InvalidArgument(format!(
             "The upload chunk size must be a multiple of 327,680 bytes (320 KiB) up to {MAX_CHUNK_SIZE} bytes, not {size}."
         )));

@@ -36,6 +36,14 @@ pub(super) fn emit(api: &Api) -> TokenStream {
     // so that neither rustc nor clippy has anything to say.
     let (get_body, set_body) = if id.properties.is_empty() {
         (quote! { let _ = name; ::std::option::Option::None }, quote! { let _ = (name, value); })
+    } else if let [only] = id.properties.as_slice() {
+        // One property: an `if` (clippy's `single_match` would ask for it).
+        let field = ident(&only.rust_name);
+        let wire = &only.name;
+        (
+            quote! { match name { #(#getters)* _ => ::std::option::Option::None } },
+            quote! { if name == #wire { self.#field = value; } },
+        )
     } else {
         (
             quote! { match name { #(#getters)* _ => ::std::option::Option::None } },
