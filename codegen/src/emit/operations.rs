@@ -54,40 +54,33 @@ pub(super) fn module_index(api: &Api) -> TokenStream {
     }
 }
 
-/// The runtime types a tag file uses.
-fn imports(ops: &[&Operation]) -> TokenStream {
-    let mut names = vec!["BodyKind", "Method", "OpParam", "Operation", "Request", "ResponseKind"];
-    for op in ops {
-        names.push(decode_name(op));
-        if op.options == Options::Standard {
-            names.push("Query");
-        }
-    }
-    names.sort_unstable();
-    names.dedup();
-    let names = names.into_iter().map(ident);
-    quote! { use mg_runtime::request::{#(#names),*}; }
-}
-
-fn decode_name(op: &Operation) -> &'static str {
-    match &op.success {
-        Success::NoContent => "NoContent",
-        Success::Json(_) => "Json",
-        Success::Raw { media_type } if media_type.starts_with("text/") => "Text",
-        Success::Raw { .. } => "Bytes",
-    }
-}
+/// The runtime types a tag file may use; it imports those it mentions (a
+/// tag whose operations take no parameters has no `OpParam`).
+const OPERATION_IMPORTS: &[(&str, &str, Option<&str>)] = &[
+    ("mg_runtime::request", "BodyKind", None),
+    ("mg_runtime::request", "Bytes", None),
+    ("mg_runtime::request", "Json", None),
+    ("mg_runtime::request", "Method", None),
+    ("mg_runtime::request", "NoContent", None),
+    ("mg_runtime::request", "OpParam", None),
+    ("mg_runtime::request", "Operation", None),
+    ("mg_runtime::request", "Query", None),
+    ("mg_runtime::request", "Request", None),
+    ("mg_runtime::request", "ResponseKind", None),
+    ("mg_runtime::request", "Text", None),
+];
 
 /// One tag's file.
 pub(super) fn tag_file(feature: &str, ops: &[&Operation]) -> TokenStream {
-    let uses = imports(ops);
-    let items = ops.iter().map(|op| operation(op));
+    let items: Vec<TokenStream> = ops.iter().map(|op| operation(op)).collect();
+    let body = quote! { #(#items)* };
+    let uses = super::types::used_imports(&body, OPERATION_IMPORTS);
     let doc = format!(" Operations tagged `{feature}`.");
     quote! {
         #![doc = #doc]
         #uses
 
-        #(#items)*
+        #body
     }
 }
 
