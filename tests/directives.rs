@@ -247,3 +247,25 @@ fn graph_placeholders_never_reach_rust_names_and_collisions_are_numbered_in_path
     assert!(manifest.contains("operation GET /things(name='{name}') rust=thing_get_thing_by_name2\n"), "{manifest}");
     assert!(!manifest.to_lowercase().contains("graph_b_pre"), "{manifest}");
 }
+
+#[test]
+fn parameters_never_take_a_common_parameters_name() {
+    // A directive (or an API property) naming a parameter like a common
+    // parameter would hide it: the parameter is renamed after what it
+    // carries, and its help says why.
+    for (reserved, expected) in [("Headers", "KeyHeaders"), ("debug", "Keydebug"), ("ea", "Keyea"), ("WhatIf", "KeyWhatIf")] {
+        let api = generate_with(&format!(
+            "directive:\n  - where: {{cmdlet: '^Start-MgBetaApplication', parameter-name: SynchronizationJobId}}\n    set: {{parameter-name: {reserved}}}\n"
+        ))
+        .expect("valid");
+        let app = cmdlet(&api, "Start-MgBetaApplicationSynchronizationJob");
+        let names: Vec<&str> = app.params.iter().map(|p| p.name.as_str()).collect();
+        let renamed = app.params.iter().find(|p| p.name == expected).unwrap_or_else(|| panic!("{expected} in {names:?}"));
+        assert!(renamed.description.contains("is a common parameter"), "{}", renamed.description);
+        assert!(!names.iter().any(|n| n.eq_ignore_ascii_case(reserved)), "{reserved} still declared: {names:?}");
+        let common: Vec<String> = app.all_params().into_iter().map(|p| p.name).collect();
+        if reserved == "Headers" || reserved == "WhatIf" {
+            assert!(common.iter().any(|n| n == reserved), "the common -{reserved} is kept: {common:?}");
+        }
+    }
+}

@@ -80,15 +80,64 @@ pub fn graph_specs_dir(test: &str) -> Option<PathBuf> {
     }
 }
 
+/// The folder of the archive's documents (`beta/` and `v1.0/` below it):
+/// `GRAPH_SPECS_DIR/graph-sdk-2025-01/` when it is unpacked there already,
+/// else `graph-sdk-2025-01.tar.xz` unpacked once into the target folder.
+/// `None`, after saying so, when neither is there.
+pub fn graph_sdk_dir(test: &str) -> Option<PathBuf> {
+    const NAME: &str = "graph-sdk-2025-01";
+    let specs = graph_specs_dir(test)?;
+    let unpacked = specs.join(NAME);
+    if unpacked.join("beta").is_dir() && unpacked.join("v1.0").is_dir() {
+        return Some(unpacked);
+    }
+    let archive = specs.join(format!("{NAME}.tar.xz"));
+    if !archive.is_file() {
+        eprintln!("skipped {test}: {} is missing", archive.display());
+        return None;
+    }
+    static UNPACKED: OnceLock<PathBuf> = OnceLock::new();
+    let folder = UNPACKED.get_or_init(|| {
+        let dest = target_dir().join("graph-specs");
+        let folder = dest.join(NAME);
+        if folder.join("v1.0").is_dir() {
+            return folder;
+        }
+        // Unpack beside the destination and rename, so that a test binary
+        // running at the same time never sees half an archive.
+        let scratch = dest.join(format!(".unpack-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&scratch);
+        std::fs::create_dir_all(&scratch).unwrap_or_else(|e| panic!("{}: {e}", scratch.display()));
+        let out = Command::new("tar")
+            .arg("-xJf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(&scratch)
+            .output()
+            .unwrap_or_else(|e| panic!("running tar to unpack {}: {e}", archive.display()));
+        assert!(out.status.success(), "tar -xJf {} failed:\n{}", archive.display(), String::from_utf8_lossy(&out.stderr));
+        if std::fs::rename(scratch.join(NAME), &folder).is_err() && !folder.join("v1.0").is_dir() {
+            panic!("could not move the unpacked archive to {}", folder.display());
+        }
+        let _ = std::fs::remove_dir_all(&scratch);
+        folder
+    });
+    Some(folder.clone())
+}
+
+/// The target folder the tests were built into (`CARGO_TARGET_DIR` or
+/// `target/`); a relative `CARGO_TARGET_DIR` is taken as relative to the
+/// workspace, where cargo is normally run from (the tests run in tests/).
+pub fn target_dir() -> PathBuf {
+    let workspace = root();
+    std::env::var_os("CARGO_TARGET_DIR").map(|dir| workspace.join(dir)).unwrap_or_else(|| workspace.join("target"))
+}
+
 /// Builds a binary of the workspace with the same cargo and target folder
 /// as the tests themselves, and returns its path.
 pub fn workspace_binary(package: &str, bin: &str) -> PathBuf {
     let workspace = root();
-    // A relative CARGO_TARGET_DIR is taken as relative to the workspace,
-    // where cargo is normally run from (the tests run in tests/).
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(|dir| workspace.join(dir))
-        .unwrap_or_else(|| workspace.join("target"));
+    let target = target_dir();
     let built = Command::new(env!("CARGO"))
         .args(["build", "--quiet", "-p", package, "--bin", bin])
         .current_dir(&workspace)

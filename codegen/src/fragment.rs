@@ -27,13 +27,10 @@ use serde_yaml::{Mapping, Value};
 
 use crate::error::{Diagnostic, Error, Pointer};
 use crate::load::{SpecInput, parse_yaml, sha256_hex};
-use crate::lower::operations::parse_template;
 
 /// The methods a path item can hold, in the order the IR sorts them.
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
-/// Longest `$ref` chain followed between parameters before giving up.
-const MAX_REF_CHAIN: usize = 64;
 
 /// What [`extract`] produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,18 +155,22 @@ pub fn extract(input: &SpecInput, patterns: &[String]) -> Result<Fragment, Error
     let body = serde_yaml::to_string(&Value::Mapping(out))
         .map_err(|e| Error::single(file, "", format!("cannot write the fragment as YAML: {e}")))?;
     let spec = format!("{}{body}", fragment_header(input, patterns, &operations));
-    let keys = identity_keys_of(&doc);
+    let keys = identity_keys(input)?;
     let identity_keys = identity_keys_yaml(file, &keys)?;
     Ok(Fragment { spec, identity_keys, operations, components: kept })
 }
 
 /// The module-wide identity keys of a document: every distinct path
-/// placeholder of every operation -> the description of its path parameter
-/// (empty when no operation declares one).
+/// placeholder of every operation -> the description of its path parameter.
+/// The document is lowered (with the default configuration) and the keys
+/// are read off its identity type, so the fragment's keys are exactly the
+/// ones lowering derives for the whole module.
 pub fn identity_keys(input: &SpecInput) -> Result<BTreeMap<String, String>, Error> {
-    let doc = parse_document(input)?;
-    paths_of(&input.file, &doc)?;
-    Ok(identity_keys_of(&doc))
+    let loaded = crate::load::load(input)?;
+    let config = crate::Config::default();
+    let names = crate::lower::ModelNames::assign(&crate::lower::component_keys(&loaded), &config.replace);
+    let lowered = crate::lower::lower(&loaded, &config, "", &names)?;
+    Ok(lowered.api.identity.properties.into_iter().map(|p| (p.placeholder, p.description)).collect())
 }
 
 /// The text of `identity-keys.yaml`: a sorted YAML map placeholder ->
@@ -374,70 +375,6 @@ fn filter_components(components: Option<&Mapping>, included: &BTreeSet<(String, 
         }
     }
     (out, kept)
-}
-
-/// Placeholder -> description, in the order lowering meets them.
-fn identity_keys_of(doc: &Value) -> BTreeMap<String, String> {
-    let components = doc.get("components").and_then(Value::as_mapping);
-    let mut paths: Vec<(String, &Mapping)> = doc
-        .get("paths")
-        .and_then(Value::as_mapping)
-        .into_iter()
-        .flatten()
-        .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), v.as_mapping()?)))
-        .collect();
-    paths.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut keys: BTreeMap<String, String> = BTreeMap::new();
-    let mut undescribed: BTreeSet<String> = BTreeSet::new();
-    for (path, item) in paths {
-        let Ok(template) = parse_template(&path) else { continue };
-        let placeholders: Vec<&str> = template.placeholders();
-        let path_level = item.get("parameters").and_then(Value::as_sequence);
-        for op in METHODS.iter().filter_map(|m| item.get(*m)) {
-            let op_level = op.get("parameters").and_then(Value::as_sequence);
-            for placeholder in &placeholders {
-                if keys.contains_key(*placeholder) {
-                    continue;
-                }
-                // Operation-level parameters override path-level ones.
-                let declared = [op_level, path_level]
-                    .into_iter()
-                    .flatten()
-                    .flatten()
-                    .filter_map(|p| resolve_parameter(components, p))
-                    .find(|p| {
-                        p.get("in").and_then(Value::as_str) == Some("path")
-                            && p.get("name").and_then(Value::as_str) == Some(*placeholder)
-                    });
-                match declared {
-                    Some(p) => {
-                        let description = p.get("description").and_then(Value::as_str).unwrap_or_default();
-                        keys.insert((*placeholder).to_owned(), description.to_owned());
-                    }
-                    None => {
-                        undescribed.insert((*placeholder).to_owned());
-                    }
-                }
-            }
-        }
-    }
-    for placeholder in undescribed {
-        keys.entry(placeholder).or_default();
-    }
-    keys
-}
-
-/// A parameter object, following `$ref`s into `#/components/parameters`.
-fn resolve_parameter<'d>(components: Option<&'d Mapping>, mut value: &'d Value) -> Option<&'d Value> {
-    for _ in 0..MAX_REF_CHAIN {
-        let Some(reference) = value.get("$ref").and_then(Value::as_str) else { return Some(value) };
-        let (kind, name) = component_of(reference).ok()?;
-        if kind != "parameters" {
-            return None;
-        }
-        value = components?.get("parameters")?.get(name.as_str())?;
-    }
-    None
 }
 
 /// The comment lines that open a fragment: where it came from and how to

@@ -641,6 +641,33 @@ pub enum ParamKind {
     Common,
 }
 
+/// PowerShell's own common parameters and their aliases (the CLI binds
+/// them as PowerShell does; `mg_runtime::cli_args` holds the same list). No
+/// cmdlet parameter may take one of these names.
+pub const POWERSHELL_COMMON: [(&str, &str); 12] = [
+    ("Verbose", "vb"),
+    ("Debug", "db"),
+    ("ErrorAction", "ea"),
+    ("WarningAction", "wa"),
+    ("InformationAction", "infa"),
+    ("ProgressAction", "proga"),
+    ("ErrorVariable", "ev"),
+    ("WarningVariable", "wv"),
+    ("InformationVariable", "iv"),
+    ("OutVariable", "ov"),
+    ("OutBuffer", "ob"),
+    ("PipelineVariable", "pv"),
+];
+
+/// Whether a cmdlet's own parameter may not be called `name`: a common
+/// parameter (PowerShell's or [`COMMON_PARAMS`]) or an alias of one.
+pub fn is_reserved_param_name(name: &str) -> bool {
+    POWERSHELL_COMMON.iter().any(|(n, a)| n.eq_ignore_ascii_case(name) || a.eq_ignore_ascii_case(name))
+        || COMMON_PARAMS
+            .iter()
+            .any(|c| c.name.eq_ignore_ascii_case(name) || c.aliases.iter().any(|a| a.eq_ignore_ascii_case(name)))
+}
+
 /// The PowerShell type of a cmdlet parameter: the one table from IR types
 /// to what PowerShell shows ([`PsType::name`]) and how the binder reads an
 /// argument ([`PsType::binder`]).

@@ -12,7 +12,8 @@
 //! cargo xtask fragment --from MODULE.yml   cut the operations matching each --operation regex,
 //!       --operation RE... --out DIR        with everything they reference, out of a module
 //!       [--name STEM]                      document; writes DIR/STEM.yaml and DIR/identity-keys.yaml
-//! cargo xtask bench [--runs N] [--build]   generator timings and peak memory against the targets
+//! cargo xtask bench [--runs N] [--build]   generation and compile timings, peak memory, request
+//!       [--whole-sdk] [--overhead]         overhead, against the targets (see bench.rs)
 //! cargo xtask <command> --help             that command's usage (exit status 0)
 //! cargo xtask names --sdk DIR              every module document lowered with its configuration
 //!                   [--config-dir C]       (default spec/sdk): cmdlet names, and what two modules share
@@ -50,7 +51,7 @@ const COMMANDS: [Command; 5] = [
     Command { name: "codegen", usage: CODEGEN_USAGE, valued: &["--spec", "--sdk", "--config", "--out"] },
     Command { name: "diff", usage: diff::USAGE, valued: &["--format", "--config"] },
     Command { name: "fragment", usage: fragment::USAGE, valued: &["--from", "--operation", "--out", "--name"] },
-    Command { name: "bench", usage: bench::USAGE, valued: &["--runs", "--fragment-runs", "--module", "--target-dir"] },
+    Command { name: "bench", usage: bench::USAGE, valued: &["--runs", "--fragment-runs", "--sdk", "--module", "--target-dir"] },
     Command { name: "names", usage: names::USAGE, valued: &["--sdk", "--config-dir", "--show"] },
 ];
 

@@ -66,7 +66,7 @@ pub struct CommonParameters {
     /// `-Debug`: where the HTTP request and response are logged.
     pub http_log: Option<HttpLog>,
     /// Warnings found while reading the parameters (such as a
-    /// -ProxyCredential without -Proxy); [`execute`] writes them to the
+    /// -ProxyCredential without -Proxy); [`invoke`] writes them to the
     /// host before anything else.
     pub warnings: Vec<String>,
 }

@@ -10,6 +10,7 @@ use quote::quote;
 use super::types::{code, doc_line, docs, ident, lit, prose, rust_type, Scope};
 use crate::ir::{Api, Binding, Cmdlet, CmdletParam, Location, Operation, Options, ParamSet};
 use crate::naming::ident::UniqueNames;
+use super::types::used_imports;
 
 /// `#[cfg(all(feature = ...))]` for a cmdlet: it needs every operation it calls.
 fn cfg(c: &Cmdlet) -> TokenStream {
@@ -257,17 +258,7 @@ pub(super) fn file(api: &Api, c: &Cmdlet) -> TokenStream {
     let heading = doc_line(&format!("`{}`: each variant is one parameter set.", c.name));
     let module_doc = super::types::inner_doc_lines(&format!("`{}`.", c.name));
     let never_matches = variants.is_empty().then(|| quote! { #[allow(clippy::empty_enum)] });
-    quote! {
-        #module_doc
-
-        use mg_runtime::binder::{CmdletMeta, Common, ParamMeta as P, ParamType as T};
-        use mg_runtime::cmdlet::{BoxFuture, CommonParameters, Host, Invocation};
-        use mg_runtime::plan::{Bind, Cmdlet, Plan};
-        use mg_runtime::request::ApiRequest;
-        use mg_runtime::{Client, Error};
-
-        use crate::operations as op;
-
+    let body = quote! {
         /// The cmdlet as data: binder metadata, one binding plan per
         /// parameter set, and its help.
         pub static META: Cmdlet = Cmdlet {
@@ -317,6 +308,34 @@ pub(super) fn file(api: &Api, c: &Cmdlet) -> TokenStream {
                 mg_runtime::cmdlet::invoke(&META, self.set(), self.request(), client, common, host)
             }
         }
+    };
+    let uses = used_imports(&body, CMDLET_IMPORTS);
+    quote! {
+        #module_doc
+
+        #uses
+
+        #body
     }
 }
+
+/// What a cmdlet file may import; it imports those it uses (a cmdlet
+/// without parameters has no `P`, `T` or `Bind`).
+const CMDLET_IMPORTS: &[(&str, &str, Option<&str>)] = &[
+    ("mg_runtime::binder", "CmdletMeta", None),
+    ("mg_runtime::binder", "Common", None),
+    ("mg_runtime::binder", "ParamMeta", Some("P")),
+    ("mg_runtime::binder", "ParamType", Some("T")),
+    ("mg_runtime::cmdlet", "BoxFuture", None),
+    ("mg_runtime::cmdlet", "CommonParameters", None),
+    ("mg_runtime::cmdlet", "Host", None),
+    ("mg_runtime::cmdlet", "Invocation", None),
+    ("mg_runtime::plan", "Bind", None),
+    ("mg_runtime::plan", "Cmdlet", None),
+    ("mg_runtime::plan", "Plan", None),
+    ("mg_runtime::request", "ApiRequest", None),
+    ("mg_runtime", "Client", None),
+    ("mg_runtime", "Error", None),
+    ("crate", "operations", Some("op")),
+];
 

@@ -57,45 +57,36 @@ pub(super) fn module_index(api: &Api) -> TokenStream {
     }
 }
 
-/// The runtime types a tag file uses.
-fn imports(ops: &[&Operation]) -> TokenStream {
-    let mut names = vec!["BodyKind", "Method", "OpParam", "Operation", "Request", "ResponseKind"];
-    for op in ops {
-        names.push(decode_name(op));
-        if op.options == Options::Standard {
-            names.push("Query");
-        }
-    }
-    names.sort_unstable();
-    names.dedup();
-    let names = names.into_iter().map(ident);
-    quote! { use mg_runtime::request::{#(#names),*}; }
-}
-
-fn decode_name(op: &Operation) -> &'static str {
-    match &op.success {
-        Success::NoContent => "NoContent",
-        Success::Json(_) => match (op.kind, &op.next_link) {
-            (OperationKind::Delta, _) => "Delta",
-            (OperationKind::UploadSession, _) => "Upload",
-            (OperationKind::Plain, Some(_)) => "Paged",
-            (OperationKind::Plain, None) => "Json",
-        },
-        Success::Raw { media_type } if media_type.starts_with("text/") => "Text",
-        Success::Raw { .. } => "Bytes",
-    }
-}
+/// The runtime types a tag file may use; it imports those it mentions (a
+/// tag whose operations take no parameters has no `OpParam`).
+const OPERATION_IMPORTS: &[(&str, &str, Option<&str>)] = &[
+    ("mg_runtime::request", "BodyKind", None),
+    ("mg_runtime::request", "Delta", None),
+    ("mg_runtime::request", "Bytes", None),
+    ("mg_runtime::request", "Json", None),
+    ("mg_runtime::request", "Method", None),
+    ("mg_runtime::request", "NoContent", None),
+    ("mg_runtime::request", "OpParam", None),
+    ("mg_runtime::request", "Paged", None),
+    ("mg_runtime::request", "Operation", None),
+    ("mg_runtime::request", "Query", None),
+    ("mg_runtime::request", "Request", None),
+    ("mg_runtime::request", "ResponseKind", None),
+    ("mg_runtime::request", "Text", None),
+    ("mg_runtime::request", "Upload", None),
+];
 
 /// One tag's file.
 pub(super) fn tag_file(feature: &str, ops: &[&Operation]) -> TokenStream {
-    let uses = imports(ops);
-    let items = ops.iter().map(|op| operation(op));
+    let items: Vec<TokenStream> = ops.iter().map(|op| operation(op)).collect();
+    let body = quote! { #(#items)* };
+    let uses = super::types::used_imports(&body, OPERATION_IMPORTS);
     let doc = format!(" Operations tagged `{feature}`.");
     quote! {
         #![doc = #doc]
         #uses
 
-        #(#items)*
+        #body
     }
 }
 
@@ -182,17 +173,17 @@ pub(super) fn decode_type(op: &Operation) -> TokenStream {
             let ty = rust_type(ty, Scope::Module);
             // A list's items: the `value` array's element type, or any JSON.
             let item = || rust_type(op.item.as_ref().unwrap_or(&TypeRef::Any), Scope::Module);
-            match decode_name(op) {
-                "Delta" => {
+            match (op.kind, &op.next_link) {
+                (OperationKind::Delta, _) => {
                     let item = item();
                     quote! { Delta<#ty, #item> }
                 }
-                "Paged" => {
+                (OperationKind::UploadSession, _) => quote! { Upload<#ty> },
+                (OperationKind::Plain, Some(_)) => {
                     let item = item();
                     quote! { Paged<#ty, #item> }
                 }
-                "Upload" => quote! { Upload<#ty> },
-                _ => quote! { Json<#ty> },
+                (OperationKind::Plain, None) => quote! { Json<#ty> },
             }
         }
         Success::Raw { media_type } if media_type.starts_with("text/") => quote! { Text },

@@ -242,6 +242,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn imports_only_names_the_body_looks_up() {
+        let imports: &[(&str, &str, Option<&str>)] = &[
+            ("rt::request", "Query", None),
+            ("rt::request", "OpParam", None),
+            ("rt::binder", "ParamMeta", Some("P")),
+            ("rt::binder", "ParamType", Some("T")),
+            ("crate", "operations", Some("op")),
+        ];
+        // `crate::models::OpParam` is qualified: it does not use the import.
+        let body = quote! { fn f(q: &Query) -> crate::models::OpParam { op::g(P::new(), [T::String]) } };
+        let uses = used_imports(&body, imports).to_string();
+        assert_eq!(
+            uses,
+            quote! {
+                use rt::request::Query;
+                use rt::binder::{ParamMeta as P, ParamType as T};
+                use crate::operations as op;
+            }
+            .to_string()
+        );
+        assert!(used_imports(&quote! { fn f() {} }, imports).is_empty());
+    }
+
+    #[test]
     fn prose_cannot_open_code_blocks_links_or_html() {
         assert_eq!(prose_line("```rust"), "\\```rust");
         assert_eq!(prose_line("   ~~~"), "\\~~~");
@@ -267,4 +291,66 @@ mod tests {
         assert_eq!(code("``"), "``` `` ```");
         assert_eq!(code("x\ny"), "`x y`");
     }
+}
+
+/// `use` items for the names of `imports` that `body` mentions, grouped by
+/// module path in the order given: a generated file imports exactly what it
+/// uses, so no combination of parameters and operations leaves an unused
+/// import. Each entry is (module path, name, alias); the alias, when there
+/// is one, is the name looked for.
+pub(super) fn used_imports(body: &TokenStream, imports: &[(&str, &str, Option<&str>)]) -> TokenStream {
+    // A name counts where it starts a path or stands alone: in
+    // `crate::models::Query` only `crate` is looked up in scope.
+    fn collect(tokens: &TokenStream, out: &mut std::collections::BTreeSet<String>) {
+        let mut colons = 0;
+        for tree in tokens.clone() {
+            match tree {
+                proc_macro2::TokenTree::Punct(p) if p.as_char() == ':' => {
+                    colons += 1;
+                    continue;
+                }
+                proc_macro2::TokenTree::Ident(i) if colons != 2 => {
+                    out.insert(i.to_string());
+                }
+                proc_macro2::TokenTree::Group(g) => collect(&g.stream(), out),
+                _ => {}
+            }
+            colons = 0;
+        }
+    }
+    let mut mentioned = std::collections::BTreeSet::new();
+    collect(body, &mut mentioned);
+    let mut paths: Vec<&str> = Vec::new();
+    for (path, _, _) in imports {
+        if !paths.contains(path) {
+            paths.push(path);
+        }
+    }
+    let items = paths.into_iter().filter_map(|path| {
+        let names: Vec<TokenStream> = imports
+            .iter()
+            .filter(|(p, name, alias)| *p == path && mentioned.contains(alias.unwrap_or(name)))
+            .map(|(_, name, alias)| {
+                let name = ident(name);
+                match alias {
+                    Some(alias) => {
+                        let alias = ident(alias);
+                        quote! { #name as #alias }
+                    }
+                    None => quote! { #name },
+                }
+            })
+            .collect();
+        if names.is_empty() {
+            return None;
+        }
+        let segments = path.split("::").map(ident);
+        Some(if names.len() == 1 {
+            let name = &names[0];
+            quote! { use #(#segments)::* :: #name; }
+        } else {
+            quote! { use #(#segments)::* :: {#(#names),*}; }
+        })
+    });
+    quote! { #(#items)* }
 }

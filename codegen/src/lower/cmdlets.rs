@@ -127,6 +127,7 @@ pub(crate) fn lower_cmdlets(
         .collect();
     directives.apply_to_params(&param_actions, &grouped, &mut cmdlets, config_sink);
     for cmdlet in &mut cmdlets {
+        rename_reserved(cmdlet);
         finish_plans(cmdlet);
     }
     cmdlets
@@ -402,6 +403,46 @@ fn build_cmdlet(
         common: CommonFlags { pass_thru: all_no_content, should_process, beta },
         inputs,
         outputs,
+    }
+}
+
+/// A parameter of the API named like a common parameter (a body property
+/// `headers`, a query option `debug`) would hide that common parameter, and
+/// PowerShell refuses such a cmdlet. Where no directive renamed it, it is
+/// renamed here after what it carries (`BodyHeaders`, `QueryDebug`), and
+/// its help says why.
+fn rename_reserved(cmdlet: &mut Cmdlet) {
+    let taken: BTreeSet<String> = cmdlet.params.iter().map(|p| p.name.to_lowercase()).collect();
+    let mut renamed: BTreeMap<String, String> = BTreeMap::new();
+    for p in &mut cmdlet.params {
+        if !crate::ir::is_reserved_param_name(&p.name) {
+            continue;
+        }
+        let new = match renamed.get(&p.name.to_lowercase()) {
+            // A parameter split by a directive keeps one new name.
+            Some(new) => new.clone(),
+            None => {
+                let prefix = match p.kind {
+                    ParamKind::BodyProperty | ParamKind::Body | ParamKind::AdditionalProperties => "Body",
+                    ParamKind::Key | ParamKind::Identity => "Key",
+                    _ => "Query",
+                };
+                let base = format!("{prefix}{}", p.name);
+                let mut candidate = base.clone();
+                let mut n = 2;
+                while taken.contains(&candidate.to_lowercase()) || renamed.values().any(|v| v.eq_ignore_ascii_case(&candidate)) {
+                    candidate = format!("{base}{n}");
+                    n += 1;
+                }
+                renamed.insert(p.name.to_lowercase(), candidate.clone());
+                candidate
+            }
+        };
+        let note = format!("(Named {new} because -{} is a common parameter.)", p.name);
+        p.description = if p.description.trim().is_empty() { note } else { format!("{} {note}", p.description.trim_end()) };
+        p.rust_name = snake_case(&new);
+        p.aliases.retain(|a| !crate::ir::is_reserved_param_name(a));
+        p.name = new;
     }
 }
 

@@ -98,7 +98,9 @@ pub fn snake_case(name: &str) -> String {
 /// `PascalCase`, made a valid, non-keyword Rust identifier.
 pub fn pascal_case(name: &str) -> String {
     let joined: String = words(name).iter().map(|w| capitalize(w)).collect();
-    sanitize(joined, "Type")
+    // Dropping non-ASCII letters can leave a lower-case start (`Ünïcödé` ->
+    // `ncd`), so capitalize what survives.
+    capitalize(&sanitize(joined, "Type"))
 }
 
 /// Upper-cases the first character, keeping the rest.
@@ -196,6 +198,7 @@ mod tests {
         assert_eq!(pascal_case("self"), "Self_");
         assert_eq!(pascal_case("123"), "T123");
         assert_eq!(pascal_case("HTTPServer"), "HTTPServer");
+        assert_eq!(pascal_case("Ünïcödé"), "Ncd");
     }
 
     #[test]
