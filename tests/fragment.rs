@@ -43,7 +43,7 @@ fn comparable(api: &Api, name: &str) -> serde_json::Value {
 #[test]
 fn the_start_fragment_generates_the_whole_modules_cmdlets_and_identity() {
     let Some(whole) = module("the_start_fragment_generates_the_whole_modules_cmdlets_and_identity") else { return };
-    let fragment = codegen::fragment::extract(&whole, &patterns(&START)).unwrap_or_else(|e| panic!("{e}"));
+    let fragment = codegen::fragment::extract(&whole, &patterns(&START), &codegen::Config::default()).unwrap_or_else(|e| panic!("{e}"));
     let ids: Vec<&str> = fragment.operations.iter().map(|o| o.operation_id.as_str()).collect();
     assert_eq!(ids, ["application.synchronization.job_start", "servicePrincipal.synchronization.job_start"]);
     assert!(fragment.components.iter().any(|c| c == "responses/error"), "{:?}", fragment.components);
@@ -52,7 +52,7 @@ fn the_start_fragment_generates_the_whole_modules_cmdlets_and_identity() {
         "only what is referenced"
     );
     assert!(fragment.spec.len() < whole.text.len() / 50, "{} bytes is not a fragment", fragment.spec.len());
-    assert_eq!(codegen::fragment::extract(&whole, &patterns(&START)).ok().as_ref(), Some(&fragment), "deterministic");
+    assert_eq!(codegen::fragment::extract(&whole, &patterns(&START), &codegen::Config::default()).ok().as_ref(), Some(&fragment), "deterministic");
 
     let mut config = keyless_config();
     config.merge_identity_keys("identity-keys.yaml", &fragment.identity_keys).unwrap_or_else(|e| panic!("{e}"));
@@ -80,7 +80,7 @@ fn the_start_fragment_generates_the_whole_modules_cmdlets_and_identity() {
 #[test]
 fn patterns_that_are_invalid_or_match_nothing_are_clear_errors() {
     let Some(whole) = module("patterns_that_are_invalid_or_match_nothing_are_clear_errors") else { return };
-    let err = codegen::fragment::extract(&whole, &patterns(&[r"application\.synchronization\.job_sta"]))
+    let err = codegen::fragment::extract(&whole, &patterns(&[r"application\.synchronization\.job_sta"]), &codegen::Config::default())
         .expect_err("partial");
     let text = err.to_string();
     assert!(
@@ -90,11 +90,11 @@ fn patterns_that_are_invalid_or_match_nothing_are_clear_errors() {
         "{text}"
     );
     assert!(text.contains("did you mean `application.synchronization.job_start`"), "{text}");
-    let err = codegen::fragment::extract(&whole, &patterns(&["job_start(", "nothing_like_this"])).expect_err("bad");
+    let err = codegen::fragment::extract(&whole, &patterns(&["job_start(", "nothing_like_this"]), &codegen::Config::default()).expect_err("bad");
     assert_eq!(err.diagnostics.len(), 1, "a bad regex stops before matching: {err}");
     assert!(err.to_string().contains("`job_start(` is not a valid regular expression"), "{err}");
     let err =
-        codegen::fragment::extract(&whole, &patterns(&[START[0], "nothing_like_this", "nor.this"])).expect_err("none");
+        codegen::fragment::extract(&whole, &patterns(&[START[0], "nothing_like_this", "nor.this"]), &codegen::Config::default()).expect_err("none");
     assert_eq!(err.diagnostics.len(), 2, "every pattern that matches nothing is named: {err}");
     assert!(err.diagnostics.iter().all(|d| d.file == MODULE && d.pointer == "/paths"), "{err}");
 }
@@ -105,7 +105,7 @@ fn patterns_that_are_invalid_or_match_nothing_are_clear_errors() {
 #[test]
 fn the_committed_fragment_survives_re_extraction() {
     let (spec, config) = tests::committed_inputs();
-    let fragment = codegen::fragment::extract(&spec, &patterns(&[".*"])).unwrap_or_else(|e| panic!("{e}"));
+    let fragment = codegen::fragment::extract(&spec, &patterns(&[".*"]), &codegen::Config::default()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(fragment.operations.len(), 2);
     let again = SpecInput { file: spec.file.clone(), text: fragment.spec.clone() };
     let before = codegen::build_ir(&spec, &config, "spec/codegen.yaml").unwrap_or_else(|e| panic!("{e}"));
@@ -113,7 +113,7 @@ fn the_committed_fragment_survives_re_extraction() {
     for name in CMDLETS {
         assert_eq!(comparable(&before, name), comparable(&after, name), "{name}");
     }
-    let keys = codegen::fragment::identity_keys(&spec).unwrap_or_else(|e| panic!("{e}"));
+    let keys = codegen::fragment::identity_keys(&spec, &codegen::Config::default()).unwrap_or_else(|e| panic!("{e}"));
     for placeholder in keys.keys() {
         assert!(config.identity_keys.contains_key(placeholder), "{placeholder} is configured");
     }

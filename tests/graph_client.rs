@@ -99,9 +99,9 @@ fn build_probe(archive: &Path) -> PathBuf {
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let file = format!("{version}/{module}.yml");
         let patterns: Vec<String> = patterns.iter().map(|p| (*p).to_owned()).collect();
-        let fragment = codegen::fragment::extract(&codegen::SpecInput { file: file.clone(), text }, &patterns)
-            .unwrap_or_else(|e| panic!("{e}"));
         let config = sdk.config_for(module).unwrap_or_else(|e| panic!("{e}"));
+        let fragment = codegen::fragment::extract(&codegen::SpecInput { file: file.clone(), text }, &patterns, &config)
+            .unwrap_or_else(|e| panic!("{e}"));
         inputs.push(codegen::ModuleInput {
             spec: codegen::SpecInput { file, text: fragment.spec },
             config,

@@ -62,7 +62,10 @@ pub struct SelectedOperation {
 /// Fails, naming the file and the node, when the text is not an OpenAPI
 /// mapping, when a pattern is not a valid regex or matches no operation, or
 /// when a reference the selected operations need is external or dangling.
-pub fn extract(input: &SpecInput, patterns: &[String]) -> Result<Fragment, Error> {
+/// `config` is the module's configuration: the identity keys are those of
+/// the module as it lowers with it (its directives may remove operations
+/// that collide without them).
+pub fn extract(input: &SpecInput, patterns: &[String], config: &crate::Config) -> Result<Fragment, Error> {
     let file = input.file.as_str();
     let doc = parse_document(input)?;
     let paths = paths_of(file, &doc)?;
@@ -155,21 +158,20 @@ pub fn extract(input: &SpecInput, patterns: &[String]) -> Result<Fragment, Error
     let body = serde_yaml::to_string(&Value::Mapping(out))
         .map_err(|e| Error::single(file, "", format!("cannot write the fragment as YAML: {e}")))?;
     let spec = format!("{}{body}", fragment_header(input, patterns, &operations));
-    let keys = identity_keys(input)?;
+    let keys = identity_keys(input, config)?;
     let identity_keys = identity_keys_yaml(file, &keys)?;
     Ok(Fragment { spec, identity_keys, operations, components: kept })
 }
 
 /// The module-wide identity keys of a document: every distinct path
 /// placeholder of every operation -> the description of its path parameter.
-/// The document is lowered (with the default configuration) and the keys
-/// are read off its identity type, so the fragment's keys are exactly the
-/// ones lowering derives for the whole module.
-pub fn identity_keys(input: &SpecInput) -> Result<BTreeMap<String, String>, Error> {
+/// The document is lowered with `config` and the keys are read off its
+/// identity type, so the fragment's keys are exactly the ones lowering
+/// derives for the whole module.
+pub fn identity_keys(input: &SpecInput, config: &crate::Config) -> Result<BTreeMap<String, String>, Error> {
     let loaded = crate::load::load(input)?;
-    let config = crate::Config::default();
     let names = crate::lower::ModelNames::assign(&crate::lower::component_keys(&loaded), &config.replace);
-    let lowered = crate::lower::lower(&loaded, &config, "", &names)?;
+    let lowered = crate::lower::lower(&loaded, config, "", &names)?;
     Ok(lowered.api.identity.properties.into_iter().map(|p| (p.placeholder, p.description)).collect())
 }
 
@@ -470,7 +472,7 @@ security: [{oauth: []}]
 
     #[test]
     fn keeps_selected_methods_and_the_reference_closure() {
-        let f = extract(&input(DOC), &["thing_Get".into()]).expect("extracts");
+        let f = extract(&input(DOC), &["thing_Get".into()], &crate::Config::default()).expect("extracts");
         let ids: Vec<&str> = f.operations.iter().map(|o| o.operation_id.as_str()).collect();
         assert_eq!(ids, ["thing_Get"]);
         assert_eq!(
@@ -497,7 +499,7 @@ security: [{oauth: []}]
 
     #[test]
     fn identity_keys_cover_every_operation_of_the_module() {
-        let keys = identity_keys(&input(DOC)).expect("keys");
+        let keys = identity_keys(&input(DOC), &crate::Config::default()).expect("keys");
         let expected: BTreeMap<String, String> =
             [("key", "Alternate key"), ("other-id", "The other"), ("thing-id", "The thing")]
                 .into_iter()
@@ -512,43 +514,43 @@ security: [{oauth: []}]
 
     #[test]
     fn patterns_are_anchored_and_misses_are_errors_with_hints() {
-        let err = extract(&input(DOC), &["thing".into(), "thing_(Get|Delete)".into()]).expect_err("`thing` is partial");
+        let err = extract(&input(DOC), &["thing".into(), "thing_(Get|Delete)".into()], &crate::Config::default()).expect_err("`thing` is partial");
         assert_eq!(err.diagnostics.len(), 1, "{err}");
         let text = err.to_string();
         assert!(text.starts_with("error: module.yml#/paths: no operationId matches `thing`"), "{text}");
         assert!(text.contains("did you mean `thing_Delete`, `thing_Get`?"), "{text}");
-        let err = extract(&input(DOC), &["THING_GET".into()]).expect_err("case matters");
+        let err = extract(&input(DOC), &["THING_GET".into()], &crate::Config::default()).expect_err("case matters");
         assert!(err.to_string().contains("did you mean `thing_Get`?"), "{err}");
     }
 
     #[test]
     fn bad_regexes_and_no_patterns_are_errors() {
-        let err = extract(&input(DOC), &["thing_(Get".into()]).expect_err("invalid");
+        let err = extract(&input(DOC), &["thing_(Get".into()], &crate::Config::default()).expect_err("invalid");
         assert!(err.to_string().contains("module.yml#/paths: `thing_(Get` is not a valid regular expression"), "{err}");
-        let err = extract(&input(DOC), &[]).expect_err("none");
+        let err = extract(&input(DOC), &[], &crate::Config::default()).expect_err("none");
         assert!(err.to_string().contains("no operation pattern given"), "{err}");
     }
 
     #[test]
     fn dangling_and_external_references_name_the_node() {
         let doc = DOC.replace("'#/components/schemas/extra'", "'#/components/schemas/missing'");
-        let err = extract(&input(&doc), &["thing_Get".into()]).expect_err("dangling");
+        let err = extract(&input(&doc), &["thing_Get".into()], &crate::Config::default()).expect_err("dangling");
         assert_eq!(
             err.to_string(),
             "error: module.yml#/components/schemas/base/additionalProperties/$ref: \
              `$ref: #/components/schemas/missing` points at nothing: no such component"
         );
         let doc = DOC.replace("'#/components/responses/thing'", "'other.yml#/x'");
-        let err = extract(&input(&doc), &["thing_Get".into()]).expect_err("external");
+        let err = extract(&input(&doc), &["thing_Get".into()], &crate::Config::default()).expect_err("external");
         assert!(err.to_string().contains("module.yml#/paths/~1things~1{thing-id}/get/responses/200/$ref: "), "{err}");
     }
 
     #[test]
     fn not_an_openapi_document() {
-        assert!(extract(&input("- a\n"), &["x".into()]).expect_err("list").to_string().contains("not a YAML mapping"));
-        assert!(extract(&input("a: 1\n"), &["x".into()]).expect_err("no version").to_string().contains("`openapi`"));
+        assert!(extract(&input("- a\n"), &["x".into()], &crate::Config::default()).expect_err("list").to_string().contains("not a YAML mapping"));
+        assert!(extract(&input("a: 1\n"), &["x".into()], &crate::Config::default()).expect_err("no version").to_string().contains("`openapi`"));
         assert!(
-            extract(&input("openapi: 3.0.1\n"), &["x".into()])
+            extract(&input("openapi: 3.0.1\n"), &["x".into()], &crate::Config::default())
                 .expect_err("no paths")
                 .to_string()
                 .contains("no `paths`")

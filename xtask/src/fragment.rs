@@ -2,8 +2,11 @@
 //! module document, and write the module-wide identity keys beside it.
 //!
 //! ```text
-//! cargo xtask fragment --from MODULE.yml --operation ID_OR_REGEX [--operation ...] --out DIR [--name STEM]
+//! cargo xtask fragment --from MODULE.yml --operation ID_OR_REGEX [--operation ...] --out DIR [--name STEM] [--config C]
 //! ```
+//!
+//! `--config` is the module's configuration; the identity keys are those of
+//! the module lowered with it (without it, the defaults).
 //!
 //! Writes `DIR/STEM.yaml` (default stem: the module file's stem plus
 //! `.fragment`) and `DIR/identity-keys.yaml`, both or neither. The
@@ -15,8 +18,9 @@ use std::process::ExitCode;
 
 use crate::disk;
 
-pub const USAGE: &str = "usage: cargo xtask fragment --from MODULE.yml --operation ID_OR_REGEX [--operation ...] --out DIR [--name STEM]\n\
-    \x20      each --operation is a regex matched against whole operationIds";
+pub const USAGE: &str = "usage: cargo xtask fragment --from MODULE.yml --operation ID_OR_REGEX [--operation ...] --out DIR [--name STEM] [--config C]\n\
+    \x20      each --operation is a regex matched against whole operationIds;\n\
+    \x20      --config is the module's configuration (its directives apply when the identity keys are derived)";
 
 /// The file name of the identity keys written beside the fragment.
 pub const IDENTITY_KEYS_FILE: &str = "identity-keys.yaml";
@@ -28,6 +32,7 @@ pub struct FragmentArgs {
     pub operations: Vec<String>,
     pub out: PathBuf,
     pub name: Option<String>,
+    pub config: Option<PathBuf>,
 }
 
 impl FragmentArgs {
@@ -43,6 +48,7 @@ impl FragmentArgs {
                 "--operation" => parsed.operations.push(value("--operation")?),
                 "--out" => out = Some(PathBuf::from(value("--out")?)),
                 "--name" => parsed.name = Some(value("--name")?),
+                "--config" => parsed.config = Some(PathBuf::from(value("--config")?)),
                 other => return Err(format!("unknown argument `{other}`")),
             }
         }
@@ -88,8 +94,15 @@ pub fn run(args: &FragmentArgs, root: &Path) -> ExitCode {
         Ok(text) => text,
         Err(e) => return crate::fail(&e),
     };
+    let config = match &args.config {
+        Some(path) => match crate::load_config(path, root) {
+            Ok((config, _)) => config,
+            Err(e) => return crate::fail(&e),
+        },
+        None => codegen::Config::default(),
+    };
     let input = codegen::SpecInput { file: source, text };
-    let fragment = match codegen::fragment::extract(&input, &args.operations) {
+    let fragment = match codegen::fragment::extract(&input, &args.operations, &config) {
         Ok(f) => f,
         Err(e) => return crate::fail(&e.to_string()),
     };

@@ -50,7 +50,7 @@ struct Command {
 const COMMANDS: [Command; 5] = [
     Command { name: "codegen", usage: CODEGEN_USAGE, valued: &["--spec", "--sdk", "--config", "--out"] },
     Command { name: "diff", usage: diff::USAGE, valued: &["--format", "--config"] },
-    Command { name: "fragment", usage: fragment::USAGE, valued: &["--from", "--operation", "--out", "--name"] },
+    Command { name: "fragment", usage: fragment::USAGE, valued: &["--from", "--operation", "--out", "--name", "--config"] },
     Command { name: "bench", usage: bench::USAGE, valued: &["--runs", "--fragment-runs", "--sdk", "--module", "--target-dir"] },
     Command { name: "names", usage: names::USAGE, valued: &["--sdk", "--config-dir", "--show"] },
 ];
@@ -195,7 +195,7 @@ fn display(path: &Path, root: &Path) -> String {
 /// Reads a configuration file and, when it names an `identity-keys-file`
 /// (relative to the configuration), merges that file's keys in. Returns the
 /// configuration and its name for messages.
-fn load_config(path: &Path, root: &Path) -> Result<(codegen::Config, String), String> {
+pub(crate) fn load_config(path: &Path, root: &Path) -> Result<(codegen::Config, String), String> {
     let name = display(path, root);
     let text = disk::read_text(path)?;
     let mut config = codegen::Config::parse(&name, &text).map_err(|e| e.to_string())?;
