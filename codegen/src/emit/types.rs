@@ -237,61 +237,6 @@ fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
         .find(|&i| haystack.as_bytes().get(i..i + needle.len()).is_some_and(|b| b.eq_ignore_ascii_case(needle.as_bytes())))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn imports_only_names_the_body_looks_up() {
-        let imports: &[(&str, &str, Option<&str>)] = &[
-            ("rt::request", "Query", None),
-            ("rt::request", "OpParam", None),
-            ("rt::binder", "ParamMeta", Some("P")),
-            ("rt::binder", "ParamType", Some("T")),
-            ("crate", "operations", Some("op")),
-        ];
-        // `crate::models::OpParam` is qualified: it does not use the import.
-        let body = quote! { fn f(q: &Query) -> crate::models::OpParam { op::g(P::new(), [T::String]) } };
-        let uses = used_imports(&body, imports).to_string();
-        assert_eq!(
-            uses,
-            quote! {
-                use rt::request::Query;
-                use rt::binder::{ParamMeta as P, ParamType as T};
-                use crate::operations as op;
-            }
-            .to_string()
-        );
-        assert!(used_imports(&quote! { fn f() {} }, imports).is_empty());
-    }
-
-    #[test]
-    fn prose_cannot_open_code_blocks_links_or_html() {
-        assert_eq!(prose_line("```rust"), "\\```rust");
-        assert_eq!(prose_line("   ~~~"), "\\~~~");
-        assert_eq!(prose_line("    indented code"), "indented code");
-        assert_eq!(prose_line("[Foo] <b>x</b> a\\b &#x202E;"), "\\[Foo\\] \\<b\\>x\\</b\\> a\\\\b \\&#x202E;");
-        assert_eq!(prose_line("see https://example.com/a_(b)."), "see <https://example.com/a_(b)>.");
-        assert_eq!(prose_line("(HTTPS://x.y/z)"), "(<HTTPS://x.y/z>)");
-        assert_eq!(prose_line("https:// alone"), "https:// alone");
-        assert_eq!(prose_line("at https://a.b/<c>"), "at <https://a.b/>\\<c\\>");
-    }
-
-    #[test]
-    fn rustc_never_sees_control_or_direction_characters() {
-        assert_eq!(rustc_safe("a\u{202e}b\u{0}c\u{1b}d\te\u{feff}"), "a\\u{202e}b\\u{0}c\\u{1b}d\te\\u{feff}");
-        let lines: Vec<&str> = doc_split("a\r\nb\rc\u{2028}d\u{85}e").collect();
-        assert_eq!(lines, ["a", "b", "c", "d", "e"]);
-    }
-
-    #[test]
-    fn names_stay_inside_their_code_span() {
-        assert_eq!(code("plain"), "`plain`");
-        assert_eq!(code("a`b"), "`` a`b ``");
-        assert_eq!(code("``"), "``` `` ```");
-        assert_eq!(code("x\ny"), "`x y`");
-    }
-}
 
 /// `use` items for the names of `imports` that `body` mentions, grouped by
 /// module path in the order given: a generated file imports exactly what it
@@ -353,4 +298,60 @@ pub(super) fn used_imports(body: &TokenStream, imports: &[(&str, &str, Option<&s
         })
     });
     quote! { #(#items)* }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imports_only_names_the_body_looks_up() {
+        let imports: &[(&str, &str, Option<&str>)] = &[
+            ("rt::request", "Query", None),
+            ("rt::request", "OpParam", None),
+            ("rt::binder", "ParamMeta", Some("P")),
+            ("rt::binder", "ParamType", Some("T")),
+            ("crate", "operations", Some("op")),
+        ];
+        // `crate::models::OpParam` is qualified: it does not use the import.
+        let body = quote! { fn f(q: &Query) -> crate::models::OpParam { op::g(P::new(), [T::String]) } };
+        let uses = used_imports(&body, imports).to_string();
+        assert_eq!(
+            uses,
+            quote! {
+                use rt::request::Query;
+                use rt::binder::{ParamMeta as P, ParamType as T};
+                use crate::operations as op;
+            }
+            .to_string()
+        );
+        assert!(used_imports(&quote! { fn f() {} }, imports).is_empty());
+    }
+
+    #[test]
+    fn prose_cannot_open_code_blocks_links_or_html() {
+        assert_eq!(prose_line("```rust"), "\\```rust");
+        assert_eq!(prose_line("   ~~~"), "\\~~~");
+        assert_eq!(prose_line("    indented code"), "indented code");
+        assert_eq!(prose_line("[Foo] <b>x</b> a\\b &#x202E;"), "\\[Foo\\] \\<b\\>x\\</b\\> a\\\\b \\&#x202E;");
+        assert_eq!(prose_line("see https://example.com/a_(b)."), "see <https://example.com/a_(b)>.");
+        assert_eq!(prose_line("(HTTPS://x.y/z)"), "(<HTTPS://x.y/z>)");
+        assert_eq!(prose_line("https:// alone"), "https:// alone");
+        assert_eq!(prose_line("at https://a.b/<c>"), "at <https://a.b/>\\<c\\>");
+    }
+
+    #[test]
+    fn rustc_never_sees_control_or_direction_characters() {
+        assert_eq!(rustc_safe("a\u{202e}b\u{0}c\u{1b}d\te\u{feff}"), "a\\u{202e}b\\u{0}c\\u{1b}d\te\\u{feff}");
+        let lines: Vec<&str> = doc_split("a\r\nb\rc\u{2028}d\u{85}e").collect();
+        assert_eq!(lines, ["a", "b", "c", "d", "e"]);
+    }
+
+    #[test]
+    fn names_stay_inside_their_code_span() {
+        assert_eq!(code("plain"), "`plain`");
+        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(code("``"), "``` `` ```");
+        assert_eq!(code("x\ny"), "`x y`");
+    }
 }
