@@ -436,6 +436,9 @@ fn sdk_generation(exe: &Path, beta: &Path, scratch: &Path, out: &Path, runs: usi
     ));
     rows.push(Row::info("  output", format!("{files} files, {megabytes:.0} MB")));
 
+    // The rounds above leave gigabytes of dirty pages; flush them first, so
+    // the kernel's writeback does not compete with the timed runs.
+    let _ = Command::new("sync").status();
     let (mut walls, mut peak, mut cpu) = (Vec::new(), 0.0f64, Vec::new());
     for _ in 0..runs {
         let (wall, stderr) = timed(xtask_codegen(exe, beta, out).arg("--report-memory"))?;
