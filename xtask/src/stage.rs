@@ -89,8 +89,11 @@ fn sibling(path: &Path, tag: &str) -> PathBuf {
     path.with_file_name(format!(".{name}.xtask-{tag}-{}", std::process::id()))
 }
 
-/// Every file below `dir` (relative paths with `/`), skipping `target`
-/// folders; empty when `dir` does not exist.
+/// Every file below `dir` (relative paths with `/`) that generation owns;
+/// empty when `dir` does not exist. Skipped, because they belong to the
+/// user or to cargo and are never generated: `target` folders, hidden
+/// files and folders (`.git`, `.gitignore`), and the lock file at the root
+/// of an emitted workspace (cargo writes it on the first build).
 pub fn list_tree(dir: &Path) -> Result<BTreeSet<String>, String> {
     let mut out = BTreeSet::new();
     if !dir.exists() {
@@ -103,6 +106,12 @@ pub fn list_tree(dir: &Path) -> Result<BTreeSet<String>, String> {
             let entry = entry.map_err(|e| format!("{}: {e}", current.display()))?;
             let path = entry.path();
             let kind = entry.file_type().map_err(|e| format!("{}: {e}", path.display()))?;
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if current == dir && entry.file_name() == "Cargo.lock" {
+                continue;
+            }
             if kind.is_dir() {
                 // A build folder inside the output is not ours to compare.
                 if path.file_name().is_some_and(|n| n == "target") {
@@ -412,6 +421,26 @@ mod tests {
         let paths: Vec<&str> = after.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(paths, ["new/deeper/c.rs", "src/a.rs", "src/b.rs"]);
         assert_eq!(fs::read(dir.join("src/a.rs")).expect("a"), b"new a");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn what_belongs_to_the_user_or_cargo_is_neither_compared_nor_removed() {
+        let dir = scratch("user");
+        let theirs = [".git/HEAD", ".gitignore", "Cargo.lock", "target/debug/x", "src/.editor-swap"];
+        for path in theirs {
+            let path = dir.join(path);
+            fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            fs::write(&path, "theirs").expect("seed");
+        }
+        // A lock file below the root is not cargo's workspace lock: it is stale.
+        fs::write(dir.join("src/Cargo.lock"), "stray").expect("seed");
+        let outcome = run(&dir, &RealDisk).expect("commits");
+        assert_eq!((outcome.written, outcome.removed, outcome.unchanged), (2, 2, 1));
+        for path in theirs {
+            assert_eq!(fs::read(dir.join(path)).expect(path), b"theirs", "{path}");
+        }
+        assert!(!dir.join("src/Cargo.lock").exists());
         let _ = fs::remove_dir_all(&dir);
     }
 

@@ -247,10 +247,24 @@ fn build_cmdlet(
     sets.sort_by_key(|s| !s.default);
 
     let mut params = Params::default();
+    let added = added_names(&sets, operations);
+    // Own parameters renamed because a parameter the cmdlet adds, or an
+    // OData option, has their name: original (lower case) -> new name, so
+    // every set renames one the same way.
+    let mut moved: BTreeMap<String, String> = BTreeMap::new();
     let mut all_no_content = true;
     let mut should_process = false;
     for set in &mut sets {
         let op = &operations[set.operation];
+        // The names this operation's OData options take (and their aliases).
+        let odata: BTreeSet<String> = op
+            .params
+            .iter()
+            .filter(|p| p.location == Location::Query)
+            .filter_map(|p| query_name(&p.wire_name))
+            .flat_map(|(n, a)| std::iter::once(n).chain(a.iter().copied()))
+            .map(str::to_lowercase)
+            .collect();
         should_process |= op.method.changes_state();
         all_no_content &= matches!(op.success, Success::NoContent);
         let member = |mandatory: bool, from_pipeline: bool| SetMembership { set: set.name.clone(), mandatory, from_pipeline };
@@ -272,13 +286,26 @@ fn build_cmdlet(
                 (Location::Query, Some((n, a))) => (n.to_owned(), a.iter().map(|s| s.to_string()).collect()),
                 _ => (p.ps_name.clone(), Vec::new()),
             };
+            let mut description = p.description.clone().unwrap_or_default();
+            let is_odata = p.location == Location::Query && query_name(&p.wire_name).is_some();
+            let name = if !is_odata && (added.contains(&name.to_lowercase()) || odata.contains(&name.to_lowercase())) {
+                let prefix = match p.location {
+                    Location::Path => "Key",
+                    Location::Header => "Header",
+                    _ => "Query",
+                };
+                let new = moved_name(&mut moved, &name, prefix, &params, &added);
+                description = moved_note(&description, &new, &name);
+                new
+            } else {
+                name
+            };
             // PowerShell users know -Top and -Skip as Int32 whatever the
             // document's integer format.
             if p.location == Location::Query && matches!(p.wire_name.as_str(), "$top" | "$skip") {
                 ty = PsType::Int32;
             }
             let kind = if p.location == Location::Path { ParamKind::Key } else { ParamKind::Arg };
-            let description = p.description.clone().unwrap_or_default();
             let id = params.join(param(&name, aliases, ty, kind, description), member(p.required, false));
             binds.push(match kind {
                 ParamKind::Key => Binding::Key { param: id, key: key - 1 },
@@ -305,13 +332,22 @@ fn build_cmdlet(
             if set.expanded {
                 for field in &body.properties {
                     let name = pascal_case(&field.wire_name);
+                    let mut description = field.description.clone().unwrap_or_default();
+                    // A property named like a parameter the cmdlet adds
+                    // (-InputObject, -All...) is renamed rather than lost.
+                    let name = if added.contains(&name.to_lowercase()) {
+                        let new = moved_name(&mut moved, &name, "Body", &params, &added);
+                        description = moved_note(&description, &new, &name);
+                        new
+                    } else {
+                        name
+                    };
                     // OData annotations are not parameters, and a property
                     // must not shadow a key or query parameter.
                     if field.wire_name.starts_with('@') || params.get(&name).is_some_and(|p| p.kind != ParamKind::BodyProperty) {
                         continue;
                     }
                     let ty = property_type(&field.ty, types, ns);
-                    let description = field.description.clone().unwrap_or_default();
                     let id = params.join(param(&name, Vec::new(), ty, ParamKind::BodyProperty, description), member(field.required, false));
                     binds.push(Binding::Prop { param: id, wire_name: field.wire_name.clone() });
                 }
@@ -404,6 +440,68 @@ fn build_cmdlet(
         inputs,
         outputs,
     }
+}
+
+/// The (lower-case) names of the parameters a cmdlet adds to what its
+/// operations declare: -InputObject, -BodyParameter, -AdditionalProperties,
+/// -InFile, -OutFile, the paging and delta parameters, -UploadFile. An
+/// operation's own parameter with one of these names is renamed.
+fn added_names(sets: &[ParamSet], operations: &[Operation]) -> BTreeSet<String> {
+    let mut names: Vec<&str> = Vec::new();
+    for set in sets {
+        let op = &operations[set.operation];
+        if set.via_identity {
+            names.push("InputObject");
+        }
+        match &op.body {
+            Some(body) if body.raw_media_type.is_some() => names.push("InFile"),
+            Some(_) if set.expanded => names.push("AdditionalProperties"),
+            Some(_) => names.push("BodyParameter"),
+            None => {}
+        }
+        if op.next_link.is_some() {
+            names.extend(PAGING.iter().map(|p| p.0));
+        }
+        if op.kind == OperationKind::Delta {
+            names.extend(DELTA.iter().map(|p| p.0));
+        }
+        if op.kind == OperationKind::UploadSession {
+            names.push("UploadFile");
+        }
+        if matches!(&op.success, Success::Raw { media_type } if !media_type.starts_with("text/")) {
+            names.push("OutFile");
+        }
+    }
+    names.into_iter().map(str::to_lowercase).collect()
+}
+
+/// The new name of an own parameter that gave way: `prefix` + its name,
+/// numbered when that is taken too; the same for every set of the cmdlet.
+fn moved_name(moved: &mut BTreeMap<String, String>, name: &str, prefix: &str, params: &Params, added: &BTreeSet<String>) -> String {
+    let key = format!("{prefix}:{}", name.to_lowercase());
+    if let Some(new) = moved.get(&key) {
+        return new.clone();
+    }
+    let base = format!("{prefix}{name}");
+    let mut candidate = base.clone();
+    let mut n = 2;
+    let taken = |c: &str| {
+        let lower = c.to_lowercase();
+        added.contains(&lower)
+            || params.list.iter().any(|p| p.name.eq_ignore_ascii_case(c))
+            || moved.values().any(|v| v.eq_ignore_ascii_case(c))
+    };
+    while taken(&candidate) {
+        candidate = format!("{base}{n}");
+        n += 1;
+    }
+    moved.insert(key, candidate.clone());
+    candidate
+}
+
+fn moved_note(description: &str, new: &str, old: &str) -> String {
+    let note = format!("(Named {new} because the cmdlet has a parameter -{old} of its own.)");
+    if description.trim().is_empty() { note } else { format!("{} {note}", description.trim_end()) }
 }
 
 /// A parameter of the API named like a common parameter (a body property
