@@ -166,9 +166,12 @@ impl UniqueNames {
     /// (compared case-insensitively, so `Foo` and `FOO` do not both appear).
     pub fn claim(&mut self, name: &str) -> String {
         let mut candidate = name.to_owned();
+        // A keyword escaped with `_` is numbered without it: `Self_2` is not
+        // UpperCamelCase to rustc, `Self2` is (and is no keyword).
+        let stem = if name.starts_with(|c: char| c.is_ascii_uppercase()) { name.trim_end_matches('_') } else { name };
         let mut n = 2u64;
         while self.taken.contains(&candidate.to_lowercase()) {
-            candidate = format!("{name}{n}");
+            candidate = format!("{stem}{n}");
             n += 1;
         }
         self.taken.insert(candidate.to_lowercase());
@@ -199,6 +202,8 @@ mod tests {
         assert_eq!(pascal_case("123"), "T123");
         assert_eq!(pascal_case("HTTPServer"), "HTTPServer");
         assert_eq!(pascal_case("Ünïcödé"), "Ncd");
+        let mut names = UniqueNames::default();
+        assert_eq!([names.claim("Self_"), names.claim("Self_"), names.claim("type_"), names.claim("type_")], ["Self_", "Self2", "type_", "type_2"]);
     }
 
     #[test]
