@@ -433,6 +433,15 @@ struct Failure {
     terminating: bool,
 }
 
+/// What to do with one pipeline object after binding it.
+enum Bind {
+    Bound(Bound),
+    /// It failed to bind; go on with the next object.
+    Skip,
+    /// It failed to bind; stop the pipeline.
+    Stop,
+}
+
 /// What a whole run came to, for the exit status.
 #[derive(Default)]
 struct Outcome {
@@ -643,6 +652,24 @@ impl Session<'_> {
     }
 
     /// PowerShell's error record view: message, category and error id.
+    /// Binds one pipeline object (or the arguments alone). An object that
+    /// binds to nothing is a non-terminating error in PowerShell: it is
+    /// reported (unless -ErrorAction SilentlyContinue) and the next object
+    /// is still processed, unless -ErrorAction Stop or nothing was piped.
+    fn bind_input(&mut self, entry: &'static Cmdlet, scan: &Scan, input: Option<serde_json::Value>, outcome: &mut Outcome) -> Bind {
+        let piped = input.is_some();
+        match entry.bind(&scan.args, input) {
+            Ok(bound) => Bind::Bound(bound),
+            Err(e) => {
+                if scan.error_action != Action::Silent {
+                    self.binding_error(entry.meta.name, e.id.as_str(), &e.message);
+                }
+                outcome.fail(false, true);
+                if piped && scan.error_action != Action::Stop { Bind::Skip } else { Bind::Stop }
+            }
+        }
+    }
+
     fn binding_error(&mut self, cmdlet: &str, id: &str, message: &str) {
         self.err(&format!(
             "{cmdlet}: {message}\n    + CategoryInfo          : InvalidArgument: (:) [{cmdlet}], ParameterBindingException\n    + FullyQualifiedErrorId : {id},{cmdlet}"
@@ -679,21 +706,10 @@ impl Session<'_> {
             return outcome.code();
         }
         for input in inputs {
-            let piped = input.is_some();
-            let bound = match entry.bind(&scan.args, input) {
-                Ok(bound) => bound,
-                Err(e) => {
-                    // An object that binds to nothing is a non-terminating
-                    // error in PowerShell: the next object is still processed.
-                    if scan.error_action != Action::Silent {
-                        self.binding_error(meta.name, e.id.as_str(), &e.message);
-                    }
-                    outcome.fail(false, true);
-                    if piped && scan.error_action != Action::Stop {
-                        continue;
-                    }
-                    break;
-                }
+            let bound = match self.bind_input(entry, &scan, input, &mut outcome) {
+                Bind::Bound(bound) => bound,
+                Bind::Skip => continue,
+                Bind::Stop => break,
             };
             match self.run_one(entry, &client, bound, &scan).await {
                 Ok(sent) => outcome.sent |= sent,
@@ -995,21 +1011,13 @@ impl Session<'_> {
         scan: &Scan,
         outcome: &mut Outcome,
     ) {
-        let meta = &entry.meta;
         let mut queue: Vec<Queued> = Vec::new();
         let mut stopped = false;
         for input in inputs {
-            let piped = input.is_some();
-            let bound = match entry.bind(&scan.args, input) {
-                Ok(bound) => bound,
-                Err(e) => {
-                    if scan.error_action != Action::Silent {
-                        self.binding_error(meta.name, e.id.as_str(), &e.message);
-                    }
-                    outcome.fail(false, true);
-                    if piped && scan.error_action != Action::Stop {
-                        continue;
-                    }
+            let bound = match self.bind_input(entry, scan, input, outcome) {
+                Bind::Bound(bound) => bound,
+                Bind::Skip => continue,
+                Bind::Stop => {
                     stopped = true;
                     break;
                 }

@@ -15,7 +15,7 @@ use crate::ir::{
     PsType, SetMembership, Success, TypeDef, TypeKind, TypeRef,
 };
 use crate::naming::cmdlet::{cmdlet_name, CmdletName, NamePrefix};
-use crate::naming::ident::{pascal_case, snake_case};
+use crate::naming::ident::{pascal_case, snake_case, UniqueNames};
 
 /// The PowerShell type of a query or header parameter.
 fn option_type(ty: &TypeRef) -> PsType {
@@ -482,19 +482,9 @@ fn moved_name(moved: &mut BTreeMap<String, String>, name: &str, prefix: &str, pa
     if let Some(new) = moved.get(&key) {
         return new.clone();
     }
-    let base = format!("{prefix}{name}");
-    let mut candidate = base.clone();
-    let mut n = 2;
-    let taken = |c: &str| {
-        let lower = c.to_lowercase();
-        added.contains(&lower)
-            || params.list.iter().any(|p| p.name.eq_ignore_ascii_case(c))
-            || moved.values().any(|v| v.eq_ignore_ascii_case(c))
-    };
-    while taken(&candidate) {
-        candidate = format!("{base}{n}");
-        n += 1;
-    }
+    let taken: Vec<&str> =
+        added.iter().map(String::as_str).chain(params.list.iter().map(|p| p.name.as_str())).chain(moved.values().map(String::as_str)).collect();
+    let candidate = UniqueNames::with_reserved(&taken).claim(&format!("{prefix}{name}"));
     moved.insert(key, candidate.clone());
     candidate
 }
@@ -510,7 +500,8 @@ fn moved_note(description: &str, new: &str, old: &str) -> String {
 /// renamed here after what it carries (`BodyHeaders`, `QueryDebug`), and
 /// its help says why.
 fn rename_reserved(cmdlet: &mut Cmdlet) {
-    let taken: BTreeSet<String> = cmdlet.params.iter().map(|p| p.name.to_lowercase()).collect();
+    let names: Vec<String> = cmdlet.params.iter().map(|p| p.name.clone()).collect();
+    let mut unique = UniqueNames::with_reserved(&names.iter().map(String::as_str).collect::<Vec<_>>());
     let mut renamed: BTreeMap<String, String> = BTreeMap::new();
     for p in &mut cmdlet.params {
         if !crate::ir::is_reserved_param_name(&p.name) {
@@ -525,13 +516,7 @@ fn rename_reserved(cmdlet: &mut Cmdlet) {
                     ParamKind::Key | ParamKind::Identity => "Key",
                     _ => "Query",
                 };
-                let base = format!("{prefix}{}", p.name);
-                let mut candidate = base.clone();
-                let mut n = 2;
-                while taken.contains(&candidate.to_lowercase()) || renamed.values().any(|v| v.eq_ignore_ascii_case(&candidate)) {
-                    candidate = format!("{base}{n}");
-                    n += 1;
-                }
+                let candidate = unique.claim(&format!("{prefix}{}", p.name));
                 renamed.insert(p.name.to_lowercase(), candidate.clone());
                 candidate
             }
