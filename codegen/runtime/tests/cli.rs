@@ -7,9 +7,9 @@ mod common;
 
 use std::sync::{Arc, OnceLock};
 
-use common::{Reply, TestServer};
+use common::{Ran, Reply, TestServer};
 use mg_runtime::binder::{CmdletMeta, Common, ParamMeta as P, ParamType as T};
-use mg_runtime::cli::{Io, Registry, run};
+use mg_runtime::cli::Registry;
 use mg_runtime::plan::{Bind, Cmdlet, Plan};
 use mg_runtime::request::{ApiVersion, BodyKind, Method, OpParam, Operation, ResponseKind};
 
@@ -72,40 +72,8 @@ static LIST_THINGS: Cmdlet = Cmdlet {
 
 static CMDLETS: [&Cmdlet; 2] = [&DO_THING, &LIST_THINGS];
 
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 async fn cli(server: &TestServer, args: &[&str], stdin: &str, stderr_is_terminal: bool) -> Ran {
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let base = server.url();
-    let env = |name: &str| match name {
-        "MG_GRAPH_BASE_URL" => Some(base.clone()),
-        "MG_ACCESS_TOKEN" => Some(TOKEN.to_owned()),
-        _ => None,
-    };
-    let mut prompt = |_: &str, _: bool| None;
-    let io = Io {
-        program: "mgtest",
-        stdin: Box::new(stdin.as_bytes()),
-        stdin_is_terminal: false,
-        stdout: &mut stdout,
-        stderr: &mut stderr,
-        stderr_is_terminal,
-        env: &env,
-        prompt: &mut prompt,
-    };
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    let code = run(&Registry::new(&[&CMDLETS]), &args, io).await;
-    let ran = Ran {
-        code,
-        stdout: String::from_utf8(stdout).expect("UTF-8"),
-        stderr: String::from_utf8(stderr).expect("UTF-8"),
-    };
-    assert!(!ran.stdout.contains(TOKEN) && !ran.stderr.contains(TOKEN));
-    ran
+    common::run_cli(&Registry::new(&[&CMDLETS]), server, TOKEN, args, stdin, false, stderr_is_terminal).await
 }
 
 const THREE: &str = "{\"ThingId\":\"t1\"}\n{\"ThingId\":\"t2\"}\n{\"ThingId\":\"t3\"}\n";

@@ -338,3 +338,48 @@ pub fn api_request(method: reqwest::Method, template: &'static str, path: &str) 
     }));
     ApiRequest::new(op, path)
 }
+
+/// What one in-process run of the CLI driver gave.
+pub struct Ran {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the CLI driver over `registry` against `server`, signed in with
+/// `token` through `MG_ACCESS_TOKEN`; `stdin` is the pipeline input (a
+/// terminal when `stdin_is_terminal`). Checks that the token was printed
+/// nowhere.
+pub async fn run_cli(
+    registry: &mg_runtime::cli::Registry,
+    server: &TestServer,
+    token: &str,
+    args: &[&str],
+    stdin: &str,
+    stdin_is_terminal: bool,
+    stderr_is_terminal: bool,
+) -> Ran {
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let base = server.url();
+    let env = |name: &str| match name {
+        "MG_GRAPH_BASE_URL" => Some(base.clone()),
+        "MG_ACCESS_TOKEN" => Some(token.to_owned()),
+        _ => None,
+    };
+    let mut prompt = |_: &str, _: bool| None;
+    let io = mg_runtime::cli::Io {
+        program: "mgtest",
+        stdin: Box::new(stdin.as_bytes()),
+        stdin_is_terminal,
+        stdout: &mut stdout,
+        stderr: &mut stderr,
+        stderr_is_terminal,
+        env: &env,
+        prompt: &mut prompt,
+    };
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let code = mg_runtime::cli::run(registry, &args, io).await;
+    let ran = Ran { code, stdout: String::from_utf8(stdout).expect("UTF-8"), stderr: String::from_utf8(stderr).expect("UTF-8") };
+    assert!(!ran.stdout.contains(token) && !ran.stderr.contains(token), "the token was printed");
+    ran
+}
